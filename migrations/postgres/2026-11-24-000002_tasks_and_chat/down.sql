@@ -1,0 +1,3 @@
+DROP TABLE "message";
+DROP TABLE "conversation";
+DROP TABLE "task";

@@ -1,0 +1,16 @@
+//! Accounts and sessions: passwords, session tokens, JWTs, the `CurrentUser`
+//! extractor, the origin check, the sign-in rate limit, and their routes.
+
+pub mod credentials;
+pub mod current_user;
+pub mod input;
+pub mod json;
+pub mod jwt;
+pub mod origin;
+pub mod password;
+pub mod rate_limit;
+pub mod routes;
+pub mod service;
+pub mod session_token;
+
+pub use current_user::{CurrentUser, MaybeUser};

@@ -1,0 +1,154 @@
+//! Better-Auth's REST endpoints under `/api/auth`, with the JSON shapes its client expects.
+
+use actix_session::Session as CookieSession;
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::AppState;
+use crate::auth::credentials::{DisplayName, Email, Password};
+use crate::auth::current_user::{
+    CurrentUser, MaybeUser, client_info, client_ip, start_cookie_session,
+};
+use crate::auth::input::JsonOrForm;
+use crate::auth::json;
+use crate::auth::service::{self, SignUpOutcome, SignedIn};
+use crate::db;
+use crate::error::AppError;
+
+#[derive(Deserialize)]
+pub struct SignUpBody {
+    email: String,
+    password: String,
+    #[serde(default)]
+    name: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct SignInBody {
+    email: String,
+    password: String,
+}
+
+#[post("/sign-up/email")]
+pub async fn sign_up(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    cookie: CookieSession,
+    JsonOrForm(body): JsonOrForm<SignUpBody>,
+) -> Result<HttpResponse, AppError> {
+    state
+        .auth_limiter
+        .check(client_ip(&req, state.trust_proxy_headers))?;
+    let email = Email::parse(&body.email)?;
+    let password = Password::parse(body.password)?;
+    let name = DisplayName::parse(body.name.as_deref(), &email)?;
+    let client = client_info(&req, state.trust_proxy_headers);
+    match service::sign_up(&state.pool, email.clone(), password, name.clone(), client).await? {
+        SignUpOutcome::Created(signed_in) => {
+            start_cookie_session(&cookie, &signed_in.token)?;
+            Ok(signed_in_response(
+                &signed_in,
+                json!({
+                    "token": signed_in.token,
+                    "user": json::user(&signed_in.user),
+                }),
+            ))
+        }
+        // Better-Auth's enumeration-safe answer: the same shape, a stand-in
+        // user, no token and no cookie.
+        SignUpOutcome::EmailTaken => {
+            let now = json::iso(&db::now());
+            Ok(HttpResponse::Ok().json(json!({
+                "token": null,
+                "user": {
+                    "id": uuid::Uuid::new_v4().to_string(),
+                    "name": name.as_str(),
+                    "email": email.as_str(),
+                    "emailVerified": false,
+                    "image": null,
+                    "createdAt": now,
+                    "updatedAt": now,
+                },
+            })))
+        }
+    }
+}
+
+#[post("/sign-in/email")]
+pub async fn sign_in(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    cookie: CookieSession,
+    JsonOrForm(body): JsonOrForm<SignInBody>,
+) -> Result<HttpResponse, AppError> {
+    state
+        .auth_limiter
+        .check(client_ip(&req, state.trust_proxy_headers))?;
+    // A malformed email cannot have an account: same answer as a wrong password.
+    let email = Email::parse(&body.email).map_err(|_| service::invalid_credentials())?;
+    let password = Password::parse_attempt(body.password)?;
+    let client = client_info(&req, state.trust_proxy_headers);
+    let signed_in = service::sign_in(&state.pool, email, password, client).await?;
+    start_cookie_session(&cookie, &signed_in.token)?;
+    Ok(signed_in_response(
+        &signed_in,
+        json!({
+            "redirect": false,
+            "token": signed_in.token,
+            "user": json::user(&signed_in.user),
+        }),
+    ))
+}
+
+/// Better-Auth's bearer plugin echoes the token in `set-auth-token`.
+fn signed_in_response(signed_in: &SignedIn, body: serde_json::Value) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header(("set-auth-token", signed_in.token.as_str()))
+        .insert_header((header::ACCESS_CONTROL_EXPOSE_HEADERS, "set-auth-token"))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(body)
+}
+
+/// Ends this session (not the person's others). Always succeeds.
+#[post("/sign-out")]
+pub async fn sign_out(
+    state: web::Data<AppState>,
+    cookie: CookieSession,
+    MaybeUser(current): MaybeUser,
+) -> Result<HttpResponse, AppError> {
+    if let Some((_, token)) = current.as_ref().and_then(CurrentUser::session) {
+        service::sign_out(&state.pool, token).await?;
+    }
+    cookie.purge();
+    Ok(HttpResponse::Ok().json(json!({ "success": true })))
+}
+
+/// `{session, user}` for a live session, else `null`. Never cached.
+#[get("/get-session")]
+pub async fn get_session(MaybeUser(current): MaybeUser) -> HttpResponse {
+    let body = current
+        .as_ref()
+        .and_then(|c| c.session().map(|(session, token)| (c, session, token)))
+        .map(|(c, session, token)| {
+            json!({ "session": json::session(session, token), "user": json::user(&c.user) })
+        })
+        .unwrap_or(serde_json::Value::Null);
+    HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .insert_header((header::PRAGMA, "no-cache"))
+        .json(body)
+}
+
+/// A short-lived HS256 JWT for API and MCP clients.
+#[get("/token")]
+pub async fn issue_token(
+    state: web::Data<AppState>,
+    current: CurrentUser,
+) -> Result<HttpResponse, AppError> {
+    let token = state.jwt.issue(&current.user)?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(json!({ "token": token })))
+}

@@ -1,0 +1,201 @@
+//! Signing up, in and out, and turning a session token into a user. Shared
+//! by the JSON API and the HTML pages, which differ only in how they answer.
+
+use chrono::{Duration, NaiveDateTime};
+use diesel::Connection;
+
+use super::credentials::{DisplayName, Email, Password};
+use super::{password, session_token};
+use crate::db::models::account::CREDENTIAL_PROVIDER;
+use crate::db::models::{Account, NewAccount, NewSession, NewUser, Session, SessionWithUser, User};
+use crate::db::{self, DbConnection, DbPool};
+use crate::error::AppError;
+use crate::telemetry::spawn_blocking_with_tracing;
+
+/// How long a session lives without use.
+pub const SESSION_TTL: Duration = Duration::days(7);
+/// How old a session's last refresh may get before a request slides it forward.
+pub const SESSION_UPDATE_AGE: Duration = Duration::days(1);
+
+/// What we record about the client that opened a session.
+#[derive(Debug, Clone, Default)]
+pub struct ClientInfo {
+    pub ip_address: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+/// A new session: the row, and the token only the client will hold.
+#[derive(Debug, Clone)]
+pub struct SignedIn {
+    pub user: User,
+    pub session: Session,
+    pub token: String,
+}
+
+#[derive(Debug)]
+pub enum SignUpOutcome {
+    Created(SignedIn),
+    /// The email has an account already. Answer neutrally.
+    EmailTaken,
+}
+
+pub fn invalid_credentials() -> AppError {
+    AppError::Unauthorized {
+        code: "INVALID_EMAIL_OR_PASSWORD",
+        message: "Invalid email or password",
+    }
+}
+
+pub async fn sign_up(
+    pool: &DbPool,
+    email: Email,
+    password: Password,
+    name: DisplayName,
+    client: ClientInfo,
+) -> Result<SignUpOutcome, AppError> {
+    // Hash before touching the database: a taken email costs the same time,
+    // and no connection is held during the slow part.
+    let hash = spawn_blocking_with_tracing(move || password::hash(&password))
+        .await
+        .map_err(anyhow::Error::from)??;
+    let result = db::run(pool, move |conn| {
+        conn.transaction(|conn| {
+            let now = db::now();
+            let user_id = uuid::Uuid::new_v4().to_string();
+            let user = User::insert(
+                conn,
+                &NewUser {
+                    id: &user_id,
+                    name: name.as_str(),
+                    email: email.as_str(),
+                    email_verified: false,
+                    image: None,
+                    created_at: now,
+                    updated_at: now,
+                },
+            )?;
+            Account::insert(
+                conn,
+                &NewAccount {
+                    id: &uuid::Uuid::new_v4().to_string(),
+                    account_id: &user_id,
+                    provider_id: CREDENTIAL_PROVIDER,
+                    user_id: &user_id,
+                    password: Some(&hash),
+                    created_at: now,
+                    updated_at: now,
+                },
+            )?;
+            open_session(conn, user, &client, now)
+        })
+    })
+    .await;
+    match result {
+        Ok(signed_in) => Ok(SignUpOutcome::Created(signed_in)),
+        Err(e) if e.is_unique_violation() => Ok(SignUpOutcome::EmailTaken),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn sign_in(
+    pool: &DbPool,
+    email: Email,
+    password: Password,
+    client: ClientInfo,
+) -> Result<SignedIn, AppError> {
+    let found = db::run(pool, move |conn| {
+        Account::find_credential_by_email(conn, email.as_str())
+    })
+    .await?;
+    let user = spawn_blocking_with_tracing(move || match found {
+        Some((user, hash)) if password::verify(&password, &hash) => Some(user),
+        Some(_) => None,
+        None => {
+            password::verify_dummy(&password);
+            None
+        }
+    })
+    .await
+    .map_err(anyhow::Error::from)?
+    .ok_or_else(invalid_credentials)?;
+    Ok(db::run(pool, move |conn| {
+        open_session(conn, user, &client, db::now())
+    })
+    .await?)
+}
+
+fn open_session(
+    conn: &mut DbConnection,
+    user: User,
+    client: &ClientInfo,
+    now: NaiveDateTime,
+) -> diesel::QueryResult<SignedIn> {
+    let token = session_token::generate();
+    let session = Session::insert(
+        conn,
+        &NewSession {
+            id: &uuid::Uuid::new_v4().to_string(),
+            token: &session_token::hash(&token),
+            user_id: &user.id,
+            expires_at: now + SESSION_TTL,
+            ip_address: client.ip_address.as_deref(),
+            user_agent: client.user_agent.as_deref(),
+            created_at: now,
+            updated_at: now,
+        },
+    )?;
+    Ok(SignedIn {
+        user,
+        session,
+        token,
+    })
+}
+
+/// Ends the session holding `token`, if there is one.
+pub async fn sign_out(pool: &DbPool, token: &str) -> Result<(), AppError> {
+    let token_hash = session_token::hash(token);
+    db::run(pool, move |conn| {
+        Session::delete_by_token_hash(conn, &token_hash)
+    })
+    .await?;
+    Ok(())
+}
+
+/// A live session found by its token.
+#[derive(Debug, Clone)]
+pub struct ActiveSession {
+    pub found: SessionWithUser,
+    /// The expiry was slid forward by this request: re-send the cookie.
+    pub extended: bool,
+}
+
+/// Looks the token's session up; an expired one is deleted and counts as none.
+/// Slides the expiry forward when the session was last refreshed over a day ago.
+pub async fn authenticate_session(
+    pool: &DbPool,
+    token: &str,
+) -> Result<Option<ActiveSession>, AppError> {
+    let token_hash = session_token::hash(token);
+    let found = db::run(pool, move |conn| {
+        let now = db::now();
+        let Some(mut found) = Session::find_active_by_token_hash(conn, &token_hash, now)? else {
+            Session::delete_expired_by_token_hash(conn, &token_hash, now)?;
+            return Ok(None);
+        };
+        let extended = found.session.updated_at <= now - SESSION_UPDATE_AGE;
+        if extended {
+            let expires_at = now + SESSION_TTL;
+            Session::extend(conn, &found.session.id, expires_at, now)?;
+            found.session.expires_at = expires_at;
+            found.session.updated_at = now;
+        }
+        Ok(Some(ActiveSession { found, extended }))
+    })
+    .await?;
+    Ok(found)
+}
+
+/// The user a verified JWT names, if they still exist.
+pub async fn find_user(pool: &DbPool, user_id: String) -> Result<Option<User>, AppError> {
+    Ok(db::run(pool, move |conn| User::find_by_id(conn, &user_id)).await?)
+}

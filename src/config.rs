@@ -1,0 +1,172 @@
+//! Settings from the environment (and a `.env` file, read by `main`), with
+//! defaults that run on a laptop with nothing set.
+
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use secrecy::{ExposeSecret, SecretString};
+use url::Url;
+
+/// The secret used when `AUTH_SECRET` is unset. Fine on a laptop; refused in production.
+pub const DEFAULT_AUTH_SECRET: &str = "tasktalk-development-secret-do-not-use-in-production";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Environment {
+    Development,
+    Production,
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub environment: Environment,
+    pub bind: String,
+    pub port: u16,
+    pub database_url: String,
+    pub database_pool_size: u32,
+    /// Where people reach the app; cookies are `Secure` when it is https.
+    /// Unset: `http://<bind>:<port>` as actually bound.
+    pub public_url: Option<Url>,
+    /// More origins trusted for cookie-authenticated writes.
+    pub trusted_origins: Vec<String>,
+    pub auth_secret: SecretString,
+    pub jwt_ttl: Duration,
+    /// Sign-in and sign-up attempts allowed per client IP per minute; 0 turns the limit off.
+    pub auth_rate_limit_per_minute: u32,
+    /// Take the client IP from `X-Forwarded-For`/`Forwarded` (only behind a proxy you run).
+    pub trust_proxy_headers: bool,
+    pub workers: Option<usize>,
+    pub log_json: bool,
+}
+
+impl Settings {
+    /// Reads the process environment.
+    pub fn from_env() -> anyhow::Result<Self> {
+        Self::from_lookup(|key| std::env::var(key).ok().filter(|v| !v.trim().is_empty()))
+    }
+
+    /// Reads settings through `get`, so tests can supply their own environment.
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> anyhow::Result<Self> {
+        let environment = match get("APP_ENV").as_deref().map(str::to_ascii_lowercase) {
+            None => Environment::Development,
+            Some(v) if v == "development" || v == "dev" => Environment::Development,
+            Some(v) if v == "production" || v == "prod" => Environment::Production,
+            Some(v) => bail!("APP_ENV must be development or production, not {v:?}"),
+        };
+        let auth_secret = get("AUTH_SECRET")
+            .or_else(|| get("BETTER_AUTH_SECRET"))
+            .unwrap_or_else(|| DEFAULT_AUTH_SECRET.to_owned());
+        let public_url = get("PUBLIC_URL")
+            .map(|u| {
+                Url::parse(&u).context("PUBLIC_URL must be a URL such as https://tasks.example.com")
+            })
+            .transpose()?;
+        let settings = Settings {
+            environment,
+            bind: get("BIND").unwrap_or_else(|| "127.0.0.1".to_owned()),
+            port: parse_or(&get, "PORT", 8080)?,
+            database_url: get("DATABASE_URL")
+                .unwrap_or_else(|| "sqlite://data/tasktalk.db".to_owned()),
+            database_pool_size: parse_or(&get, "DATABASE_POOL_SIZE", 10)?,
+            public_url,
+            trusted_origins: get("TRUSTED_ORIGINS")
+                .map(|v| {
+                    v.split(',')
+                        .map(|o| o.trim().trim_end_matches('/').to_owned())
+                        .filter(|o| !o.is_empty())
+                        .collect()
+                })
+                .unwrap_or_default(),
+            auth_secret: SecretString::from(auth_secret),
+            jwt_ttl: Duration::from_secs(parse_or(&get, "JWT_TTL_SECONDS", 15 * 60)?),
+            auth_rate_limit_per_minute: parse_or(&get, "AUTH_RATE_LIMIT_PER_MINUTE", 10)?,
+            trust_proxy_headers: parse_or(&get, "TRUST_PROXY_HEADERS", false)?,
+            workers: get("WORKERS")
+                .map(|w| w.parse().context("WORKERS must be a number"))
+                .transpose()?,
+            log_json: get("LOG_FORMAT").is_some_and(|f| f.eq_ignore_ascii_case("json")),
+        };
+        settings.check()?;
+        Ok(settings)
+    }
+
+    /// Refuses settings that would be unsafe to serve with.
+    pub fn check(&self) -> anyhow::Result<()> {
+        if self.database_pool_size == 0 {
+            bail!("DATABASE_POOL_SIZE must be at least 1");
+        }
+        if self.environment == Environment::Production {
+            let secret = self.auth_secret.expose_secret();
+            if secret == DEFAULT_AUTH_SECRET {
+                bail!(
+                    "APP_ENV=production needs AUTH_SECRET (or BETTER_AUTH_SECRET): the default secret is public"
+                );
+            }
+            if secret.len() < 32 {
+                bail!("AUTH_SECRET must be at least 32 characters in production");
+            }
+        }
+        Ok(())
+    }
+}
+
+fn parse_or<T: std::str::FromStr>(
+    get: &impl Fn(&str) -> Option<String>,
+    key: &str,
+    default: T,
+) -> anyhow::Result<T> {
+    match get(key) {
+        None => Ok(default),
+        Some(v) => v
+            .trim()
+            .parse()
+            .map_err(|_| anyhow::anyhow!("{key} has an invalid value {v:?}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn settings(vars: &[(&str, &str)]) -> anyhow::Result<Settings> {
+        let vars: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Settings::from_lookup(|k| vars.get(k).cloned())
+    }
+
+    #[test]
+    fn nothing_set_gives_a_working_development_setup() {
+        let s = settings(&[]).unwrap();
+        assert_eq!(s.environment, Environment::Development);
+        assert_eq!((s.bind.as_str(), s.port), ("127.0.0.1", 8080));
+        assert_eq!(s.database_url, "sqlite://data/tasktalk.db");
+    }
+
+    #[test]
+    fn production_refuses_the_default_secret() {
+        let err = settings(&[("APP_ENV", "production")]).unwrap_err();
+        assert!(err.to_string().contains("AUTH_SECRET"));
+        let short = settings(&[("APP_ENV", "production"), ("AUTH_SECRET", "short")]);
+        assert!(short.is_err());
+        let ok = settings(&[
+            ("APP_ENV", "production"),
+            ("BETTER_AUTH_SECRET", &"x".repeat(40)),
+        ]);
+        assert!(ok.is_ok());
+    }
+
+    #[test]
+    fn secrets_never_print() {
+        let s = settings(&[("AUTH_SECRET", "super-secret-value-123")]).unwrap();
+        assert!(!format!("{s:?}").contains("super-secret-value-123"));
+    }
+
+    #[test]
+    fn bad_numbers_are_reported_with_their_name() {
+        let err = settings(&[("PORT", "eighty")]).unwrap_err();
+        assert!(err.to_string().contains("PORT"));
+    }
+}

@@ -1,0 +1,62 @@
+//! Storage: the connection enum over SQLite and PostgreSQL, its pool, the
+//! embedded migrations, the schema, and the model functions.
+//!
+//! Diesel is synchronous. Every query, `pool.get()` included, goes through
+//! [`run`], which moves it to the blocking pool so actix workers never wait
+//! on the database.
+
+mod connection;
+pub mod migrations;
+pub mod models;
+pub mod schema;
+
+pub use connection::{Backend, DbConnection, DbPool, build_pool};
+
+use chrono::{NaiveDateTime, SubsecRound, Utc};
+use diesel::QueryResult;
+
+use crate::telemetry::spawn_blocking_with_tracing;
+
+/// Why a database call did not produce an answer.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("no database connection available: {0}")]
+    Pool(#[from] diesel::r2d2::PoolError),
+    #[error(transparent)]
+    Query(#[from] diesel::result::Error),
+    #[error("the database task stopped: {0}")]
+    Blocking(#[from] tokio::task::JoinError),
+}
+
+impl DbError {
+    /// True when an insert hit a unique constraint (an email already taken, say).
+    pub fn is_unique_violation(&self) -> bool {
+        matches!(
+            self,
+            DbError::Query(diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::UniqueViolation,
+                _
+            ))
+        )
+    }
+}
+
+/// Runs `f` with a pooled connection on the blocking pool, keeping the
+/// caller's tracing span. The connection goes back to the pool when `f` returns.
+pub async fn run<T, F>(pool: &DbPool, f: F) -> Result<T, DbError>
+where
+    F: FnOnce(&mut DbConnection) -> QueryResult<T> + Send + 'static,
+    T: Send + 'static,
+{
+    let pool = pool.clone();
+    spawn_blocking_with_tracing(move || {
+        let mut conn = pool.get()?;
+        Ok(f(&mut conn)?)
+    })
+    .await?
+}
+
+/// The current UTC time at the millisecond precision every row stores.
+pub fn now() -> NaiveDateTime {
+    Utc::now().naive_utc().trunc_subsecs(3)
+}

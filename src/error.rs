@@ -1,0 +1,337 @@
+//! The one error strategy.
+//!
+//! Handlers and extractors return [`AppError`]. They do not decide how it
+//! looks: the [`render`] middleware does, from the door the request came in by:
+//!
+//! | door | looks like |
+//! |---|---|
+//! | `/api/auth/*` | Better-Auth's `{"message", "code"}` (429 without `code`, plus `X-Retry-After`) |
+//! | other `/api/*`, `/mcp` | `{"error": {"code", "message"}}`; 401 adds `WWW-Authenticate: Bearer` |
+//! | HTMX request (`HX-Request`) | a toast fragment swapped into `#toasts`; 401 says the session expired |
+//! | page | an error page; 401 redirects to `/login?next=…` |
+//!
+//! What the user sees is always the variant's public message. `Internal`
+//! errors show a generic message; their cause is logged (never a secret or a
+//! message body: causes are database and I/O errors). actix's own extractor
+//! errors (bad JSON, wrong content type, too large) are mapped to variants
+//! here too, so every door answers in its own shape.
+
+use std::time::Duration;
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::error::{
+    JsonPayloadError, PathError, PayloadError, QueryPayloadError, UrlencodedError,
+};
+use actix_web::http::{StatusCode, header};
+use actix_web::middleware::Next;
+use actix_web::{HttpRequest, HttpResponse, ResponseError};
+use askama::Template;
+use serde_json::json;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// 400: the input is wrong; the message says how to fix it.
+    #[error("{message}")]
+    Invalid { code: &'static str, message: String },
+    /// 401: no valid session or token, or wrong credentials.
+    #[error("{message}")]
+    Unauthorized {
+        code: &'static str,
+        message: &'static str,
+    },
+    /// 403: authenticated, but this request is not allowed.
+    #[error("{message}")]
+    Forbidden {
+        code: &'static str,
+        message: &'static str,
+    },
+    /// 404: missing, or owned by someone else: the two look the same.
+    #[error("Not found.")]
+    NotFound,
+    #[error("The request body is too large.")]
+    PayloadTooLarge,
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    #[error("Too many requests. Please try again later.")]
+    RateLimited { retry_after: Duration },
+    /// 500: our fault. Logged with its cause; the user sees a generic message.
+    #[error("Something went wrong on our side. Please try again.")]
+    Internal(#[from] anyhow::Error),
+}
+
+impl AppError {
+    pub fn invalid(code: &'static str, message: impl Into<String>) -> Self {
+        AppError::Invalid {
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// No (valid) session or token.
+    pub fn unauthorized() -> Self {
+        AppError::Unauthorized {
+            code: "UNAUTHORIZED",
+            message: "Sign in to continue.",
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::Invalid { code, .. }
+            | AppError::Unauthorized { code, .. }
+            | AppError::Forbidden { code, .. } => code,
+            AppError::NotFound => "NOT_FOUND",
+            AppError::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
+            AppError::UnsupportedMediaType(_) => "UNSUPPORTED_MEDIA_TYPE",
+            AppError::RateLimited { .. } => "RATE_LIMITED",
+            AppError::Internal(_) => "INTERNAL_ERROR",
+        }
+    }
+
+    /// Maps actix's own errors (extractors, routing) onto ours.
+    fn from_actix(err: &actix_web::Error) -> AppError {
+        if let Some(e) = err.as_error::<JsonPayloadError>() {
+            return match e {
+                JsonPayloadError::ContentType => {
+                    AppError::UnsupportedMediaType("Send the body as application/json.".into())
+                }
+                JsonPayloadError::Overflow { .. }
+                | JsonPayloadError::OverflowKnownLength { .. } => AppError::PayloadTooLarge,
+                JsonPayloadError::Deserialize(e) => {
+                    AppError::invalid("INVALID_BODY", format!("Invalid JSON body: {e}"))
+                }
+                _ => AppError::invalid("INVALID_BODY", "Could not read the JSON body."),
+            };
+        }
+        if let Some(e) = err.as_error::<UrlencodedError>() {
+            return match e {
+                UrlencodedError::ContentType => AppError::UnsupportedMediaType(
+                    "Send the form as application/x-www-form-urlencoded.".into(),
+                ),
+                UrlencodedError::Overflow { .. } => AppError::PayloadTooLarge,
+                _ => AppError::invalid("INVALID_BODY", "Some form fields are missing or invalid."),
+            };
+        }
+        if let Some(PayloadError::Overflow) = err.as_error::<PayloadError>() {
+            return AppError::PayloadTooLarge;
+        }
+        if let Some(e) = err.as_error::<QueryPayloadError>() {
+            return AppError::invalid("INVALID_QUERY", format!("Invalid query string: {e}"));
+        }
+        if err.as_error::<PathError>().is_some() {
+            return AppError::NotFound;
+        }
+        match err.as_response_error().status_code() {
+            StatusCode::NOT_FOUND => AppError::NotFound,
+            StatusCode::UNAUTHORIZED => AppError::unauthorized(),
+            StatusCode::PAYLOAD_TOO_LARGE => AppError::PayloadTooLarge,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+                AppError::UnsupportedMediaType("Unsupported content type.".into())
+            }
+            s if s.is_client_error() => {
+                AppError::invalid("BAD_REQUEST", "The request could not be understood.")
+            }
+            _ => AppError::Internal(anyhow::anyhow!("{err}")),
+        }
+    }
+}
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            AppError::Invalid { .. } => StatusCode::BAD_REQUEST,
+            AppError::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden { .. } => StatusCode::FORBIDDEN,
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// Without the [`render`] middleware (never in the app), the JSON API shape.
+    fn error_response(&self) -> HttpResponse<BoxBody> {
+        render_api(self)
+    }
+}
+
+impl From<crate::db::DbError> for AppError {
+    fn from(e: crate::db::DbError) -> Self {
+        AppError::Internal(e.into())
+    }
+}
+
+/// How the client that made a request wants its errors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Door {
+    AuthApi,
+    Api,
+    Htmx,
+    Page,
+}
+
+impl Door {
+    pub fn of(req: &HttpRequest) -> Door {
+        let path = req.path();
+        if path.starts_with("/api/auth/") {
+            Door::AuthApi
+        } else if path.starts_with("/api/") || path == "/api" || path.starts_with("/mcp") {
+            Door::Api
+        } else if req.headers().contains_key("hx-request") {
+            Door::Htmx
+        } else {
+            Door::Page
+        }
+    }
+}
+
+/// Middleware: turns every error response into its door's shape (see the module docs).
+/// Inner middlewares report errors as error responses (`req.error_response`), so they
+/// pass through here too.
+pub async fn render(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let res = next.call(req).await?;
+    match res.response().error() {
+        Some(err) => {
+            let response = respond(res.request(), err);
+            Ok(res.into_response(response))
+        }
+        None => Ok(res.map_into_boxed_body()),
+    }
+}
+
+fn respond(req: &HttpRequest, err: &actix_web::Error) -> HttpResponse {
+    let mapped;
+    let app_err = match err.as_error::<AppError>() {
+        Some(e) => e,
+        None => {
+            mapped = AppError::from_actix(err);
+            &mapped
+        }
+    };
+    if let AppError::Internal(cause) = app_err {
+        tracing::error!(error = format!("{cause:#}"), "request failed");
+    }
+    render_for(Door::of(req), req, app_err)
+}
+
+/// Renders `err` the way `door` wants it.
+pub fn render_for(door: Door, req: &HttpRequest, err: &AppError) -> HttpResponse {
+    match door {
+        Door::AuthApi => render_auth_api(err),
+        Door::Api => render_api(err),
+        Door::Htmx => render_toast(req, err),
+        Door::Page => render_page(req, err),
+    }
+}
+
+fn render_api(err: &AppError) -> HttpResponse {
+    let mut res = HttpResponse::build(err.status_code());
+    match err {
+        AppError::Unauthorized { .. } => {
+            res.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
+        }
+        AppError::RateLimited { retry_after } => {
+            res.insert_header((
+                header::RETRY_AFTER,
+                retry_after.as_secs().max(1).to_string(),
+            ));
+        }
+        _ => {}
+    }
+    res.json(json!({ "error": { "code": err.code(), "message": err.to_string() } }))
+}
+
+/// Better-Auth's error shape, which its client reads.
+fn render_auth_api(err: &AppError) -> HttpResponse {
+    let mut res = HttpResponse::build(err.status_code());
+    if let AppError::RateLimited { retry_after } = err {
+        let secs = retry_after.as_secs().max(1).to_string();
+        res.insert_header(("X-Retry-After", secs.clone()))
+            .insert_header((header::RETRY_AFTER, secs));
+        return res.json(json!({ "message": err.to_string() }));
+    }
+    res.json(json!({ "message": err.to_string(), "code": err.code() }))
+}
+
+#[derive(Template)]
+#[template(path = "_toast.html")]
+struct Toast<'a> {
+    message: &'a str,
+    sign_in_url: Option<String>,
+}
+
+fn render_toast(req: &HttpRequest, err: &AppError) -> HttpResponse {
+    let (message, sign_in_url) = match err {
+        AppError::Unauthorized { .. } => {
+            // HX-Current-URL is the page the person is on: come back to it after signing in.
+            let back = req
+                .headers()
+                .get("hx-current-url")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|u| url::Url::parse(u).ok())
+                .map(|u| match u.query() {
+                    Some(q) => format!("{}?{q}", u.path()),
+                    None => u.path().to_owned(),
+                })
+                .unwrap_or_else(|| "/".to_owned());
+            (
+                "Your session expired — sign in again. What you typed is still here.".to_owned(),
+                Some(login_url(&back)),
+            )
+        }
+        other => (other.to_string(), None),
+    };
+    let body = Toast {
+        message: &message,
+        sign_in_url,
+    }
+    .render()
+    .unwrap_or_else(|_| message.clone());
+    HttpResponse::build(err.status_code())
+        .insert_header(("HX-Retarget", "#toasts"))
+        .insert_header(("HX-Reswap", "beforeend"))
+        .content_type("text/html; charset=utf-8")
+        .body(body)
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    title: &'a str,
+    message: &'a str,
+}
+
+fn render_page(req: &HttpRequest, err: &AppError) -> HttpResponse {
+    if let AppError::Unauthorized { .. } = err {
+        let next = match req.query_string() {
+            "" => req.path().to_owned(),
+            q => format!("{}?{q}", req.path()),
+        };
+        return HttpResponse::SeeOther()
+            .insert_header((header::LOCATION, login_url(&next)))
+            .finish();
+    }
+    let status = err.status_code();
+    let title = status.canonical_reason().unwrap_or("Error");
+    let message = err.to_string();
+    let body = ErrorPage {
+        title,
+        message: &message,
+    }
+    .render()
+    .unwrap_or_else(|_| message.clone());
+    HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(body)
+}
+
+/// `/login?next=<path>`, with the path encoded.
+pub fn login_url(next: &str) -> String {
+    let next: String = url::form_urlencoded::byte_serialize(next.as_bytes()).collect();
+    format!("/login?next={next}")
+}

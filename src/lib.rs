@@ -1,0 +1,15 @@
+//! Tasktalk: a multi-user task manager you talk to.
+//!
+//! One binary serves the pages, the JSON API and the auth endpoints on
+//! SQLite or PostgreSQL; `main.rs` only parses the command line and calls in here.
+
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod pages;
+pub mod startup;
+pub mod telemetry;
+
+pub use startup::{AppState, Application};

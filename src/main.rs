@@ -1,0 +1,42 @@
+//! `tasktalk`: serve the app, or run an operator command.
+
+use clap::Parser;
+use tasktalk::cli::{Cli, Command};
+use tasktalk::config::Settings;
+use tasktalk::{Application, cli, telemetry};
+
+fn main() -> std::process::ExitCode {
+    // A missing .env is normal; a broken one is worth saying.
+    if let Err(e) = dotenvy::dotenv()
+        && !e.not_found()
+    {
+        eprintln!("warning: could not read .env: {e}");
+    }
+    let args = Cli::parse();
+    match run(args) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(args: Cli) -> anyhow::Result<()> {
+    let settings = Settings::from_env()?;
+    match args.command.unwrap_or(Command::Serve) {
+        Command::Serve => {
+            telemetry::init_subscriber(settings.log_json);
+            actix_web::rt::System::new().block_on(serve(settings))
+        }
+        command => cli::run(command, &settings, &mut std::io::stdout().lock()),
+    }
+}
+
+async fn serve(settings: Settings) -> anyhow::Result<()> {
+    let app = Application::build(settings).await?;
+    tracing::info!(url = app.public_url(), "Tasktalk is listening");
+    println!("Tasktalk is running at {}", app.public_url());
+    app.run_until_stopped().await?;
+    Ok(())
+}

@@ -1,0 +1,184 @@
+//! Building and running the server: `Application::build` binds its own
+//! listener (port 0 in tests) and returns the server ready to run.
+
+use std::net::TcpListener;
+
+use actix_session::SessionMiddleware;
+use actix_session::config::{CookieContentSecurity, PersistentSession};
+use actix_session::storage::CookieSessionStore;
+use actix_web::cookie::{Key, SameSite};
+use actix_web::dev::Server;
+use actix_web::middleware::{DefaultHeaders, from_fn};
+use actix_web::{App, HttpServer, web};
+use anyhow::Context;
+use secrecy::ExposeSecret;
+use sha2::{Digest, Sha512};
+use tracing_actix_web::TracingLogger;
+
+use crate::auth::current_user::SESSION_COOKIE;
+use crate::auth::jwt::JwtKeys;
+use crate::auth::origin::TrustedOrigins;
+use crate::auth::rate_limit::AuthRateLimiter;
+use crate::config::Settings;
+use crate::db::{self, Backend, DbPool};
+use crate::error::AppError;
+use crate::telemetry::RequestSpan;
+
+/// Largest request body any route reads.
+const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// What every request handler can reach.
+pub struct AppState {
+    pub pool: DbPool,
+    pub jwt: JwtKeys,
+    pub auth_limiter: AuthRateLimiter,
+    pub origins: TrustedOrigins,
+    pub trust_proxy_headers: bool,
+}
+
+pub struct Application {
+    port: u16,
+    public_url: String,
+    server: Server,
+}
+
+impl Application {
+    /// Connects to the database, applies pending migrations, binds the
+    /// listener and builds the server.
+    pub async fn build(settings: Settings) -> anyhow::Result<Application> {
+        let backend = Backend::from_url(&settings.database_url)?;
+        let pool = connect_and_migrate(backend, settings.database_pool_size).await?;
+
+        let listener = TcpListener::bind((settings.bind.as_str(), settings.port))
+            .with_context(|| format!("could not listen on {}:{}", settings.bind, settings.port))?;
+        let port = listener.local_addr()?.port();
+        let public_url = match &settings.public_url {
+            Some(url) => url.origin().ascii_serialization(),
+            None => format!("http://{}:{port}", display_host(&settings.bind)),
+        };
+        let mut origins = vec![public_url.clone()];
+        if settings.public_url.is_none() {
+            origins.push(format!("http://localhost:{port}"));
+            origins.push(format!("http://127.0.0.1:{port}"));
+        }
+        origins.extend(settings.trusted_origins.iter().cloned());
+
+        let secret = settings.auth_secret.expose_secret().as_bytes();
+        let state = web::Data::new(AppState {
+            pool,
+            jwt: JwtKeys::new(secret, &public_url, settings.jwt_ttl),
+            auth_limiter: AuthRateLimiter::new(settings.auth_rate_limit_per_minute),
+            origins: TrustedOrigins::new(origins),
+            trust_proxy_headers: settings.trust_proxy_headers,
+        });
+        let cookie_key = Key::from(&Sha512::digest(
+            [b"tasktalk-session-cookie:".as_slice(), secret].concat(),
+        ));
+        let secure = public_url.starts_with("https://");
+
+        let mut server = HttpServer::new(move || {
+            App::new()
+                .wrap(from_fn(crate::auth::origin::check))
+                .wrap(from_fn(crate::error::render))
+                .wrap(session_middleware(cookie_key.clone(), secure))
+                .wrap(security_headers(secure))
+                .wrap(TracingLogger::<RequestSpan>::new())
+                .app_data(state.clone())
+                .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
+                .app_data(web::JsonConfig::default().limit(MAX_BODY_BYTES))
+                .app_data(web::FormConfig::default().limit(MAX_BODY_BYTES))
+                .service(web::scope("/api/auth").configure(crate::auth::routes::auth_api))
+                .service(web::scope("/api").configure(crate::auth::routes::api))
+                .configure(crate::auth::routes::pages)
+                .configure(crate::pages::routes)
+                .default_service(web::to(not_found))
+        })
+        .listen(listener)?;
+        if let Some(workers) = settings.workers {
+            server = server.workers(workers);
+        }
+        Ok(Application {
+            port,
+            public_url,
+            server: server.run(),
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The origin people use to reach this server.
+    pub fn public_url(&self) -> &str {
+        &self.public_url
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+/// Opens the pool and brings the schema up to date, off the async runtime.
+pub async fn connect_and_migrate(backend: Backend, pool_size: u32) -> anyhow::Result<DbPool> {
+    let name = backend.name();
+    let pool = tokio::task::spawn_blocking(move || -> anyhow::Result<DbPool> {
+        let pool = db::build_pool(&backend, pool_size)?;
+        let mut conn = pool.get()?;
+        let applied = db::migrations::run_pending(&mut conn)
+            .map_err(|e| anyhow::anyhow!("migrations failed: {e}"))?;
+        if !applied.is_empty() {
+            tracing::info!(count = applied.len(), "applied database migrations");
+        }
+        drop(conn);
+        Ok(pool)
+    })
+    .await??;
+    tracing::info!(backend = name, "database ready");
+    Ok(pool)
+}
+
+fn display_host(bind: &str) -> &str {
+    match bind {
+        "0.0.0.0" | "::" | "[::]" => "localhost",
+        other => other,
+    }
+}
+
+async fn not_found() -> Result<actix_web::HttpResponse, AppError> {
+    Err(AppError::NotFound)
+}
+
+/// The cookie holds only the session token, encrypted; the database row is the truth.
+fn session_middleware(key: Key, secure: bool) -> SessionMiddleware<CookieSessionStore> {
+    SessionMiddleware::builder(CookieSessionStore::default(), key)
+        .cookie_name(SESSION_COOKIE.to_owned())
+        .cookie_content_security(CookieContentSecurity::Private)
+        .cookie_http_only(true)
+        .cookie_same_site(SameSite::Lax)
+        .cookie_path("/".to_owned())
+        .cookie_secure(secure)
+        .session_lifecycle(PersistentSession::default().session_ttl(
+            actix_web::cookie::time::Duration::seconds(
+                crate::auth::service::SESSION_TTL.num_seconds(),
+            ),
+        ))
+        .build()
+}
+
+fn security_headers(secure: bool) -> DefaultHeaders {
+    let headers = DefaultHeaders::new()
+        .add((
+            "Content-Security-Policy",
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+             connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'",
+        ))
+        .add(("X-Content-Type-Options", "nosniff"))
+        .add(("X-Frame-Options", "DENY"))
+        .add(("Referrer-Policy", "same-origin"))
+        .add(("Permissions-Policy", "camera=(), microphone=(), geolocation=()"));
+    if secure {
+        headers.add(("Strict-Transport-Security", "max-age=31536000"))
+    } else {
+        headers
+    }
+}
