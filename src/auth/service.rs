@@ -34,7 +34,7 @@ pub struct SignedIn {
 
 #[derive(Debug)]
 pub enum SignUpOutcome {
-    Created(SignedIn),
+    Created(Box<SignedIn>),
     /// The email has an account already. Answer neutrally.
     EmailTaken,
 }
@@ -91,7 +91,7 @@ pub async fn sign_up(
     })
     .await;
     match result {
-        Ok(signed_in) => Ok(SignUpOutcome::Created(signed_in)),
+        Ok(signed_in) => Ok(SignUpOutcome::Created(Box::new(signed_in))),
         Err(e) if e.is_unique_violation() => Ok(SignUpOutcome::EmailTaken),
         Err(e) => Err(e.into()),
     }

@@ -115,6 +115,8 @@ pub fn build_pool(backend: &Backend, max_size: u32) -> anyhow::Result<DbPool> {
     backend.connect()?;
     r2d2::Pool::builder()
         .max_size(max_size)
+        // Open connections as load needs them, not all at start.
+        .min_idle(Some(1))
         .connection_timeout(Duration::from_secs(5))
         .build(Manager {
             backend: backend.clone(),

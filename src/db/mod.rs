@@ -10,7 +10,7 @@ pub mod migrations;
 pub mod models;
 pub mod schema;
 
-pub use connection::{Backend, DbConnection, DbPool, build_pool};
+pub use connection::{Backend, DbConnection, DbPool, Manager, build_pool};
 
 use chrono::{NaiveDateTime, SubsecRound, Utc};
 use diesel::QueryResult;

@@ -1,0 +1,142 @@
+//! Bad input gets a clear 4xx and stores nothing.
+
+use serde_json::{Value, json};
+
+use crate::helpers::{PASSWORD, TestApp, spawn_app};
+
+async fn sign_up_raw(
+    app: &TestApp,
+    content_type: &str,
+    body: impl Into<reqwest::Body>,
+) -> (u16, Value) {
+    let res = app
+        .api_client()
+        .post(app.url("/api/auth/sign-up/email"))
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn every_kind_of_bad_sign_up_is_refused_with_a_reason_and_stores_nothing() {
+    let app = spawn_app().await;
+    let json_ct = "application/json";
+    let cases: Vec<(&str, String, u16, &str)> = vec![
+        (
+            "text/plain",
+            json!({ "email": "a@example.com", "password": PASSWORD }).to_string(),
+            415,
+            "UNSUPPORTED_MEDIA_TYPE",
+        ),
+        (json_ct, "{\"email\": ".to_owned(), 400, "VALIDATION_ERROR"),
+        (
+            json_ct,
+            json!({ "password": PASSWORD }).to_string(),
+            400,
+            "VALIDATION_ERROR",
+        ),
+        (
+            json_ct,
+            json!({ "email": 42, "password": PASSWORD }).to_string(),
+            400,
+            "VALIDATION_ERROR",
+        ),
+        (
+            json_ct,
+            json!({ "email": "not-an-email", "password": PASSWORD }).to_string(),
+            400,
+            "INVALID_EMAIL",
+        ),
+        (
+            json_ct,
+            json!({ "email": "a@example.com", "password": "short" }).to_string(),
+            400,
+            "PASSWORD_TOO_SHORT",
+        ),
+        (
+            json_ct,
+            json!({ "email": "a@example.com", "password": "x".repeat(129) }).to_string(),
+            400,
+            "PASSWORD_TOO_LONG",
+        ),
+        (
+            json_ct,
+            json!({ "email": "a@example.com", "password": PASSWORD, "name": "n".repeat(101) })
+                .to_string(),
+            400,
+            "VALIDATION_ERROR",
+        ),
+        (
+            json_ct,
+            json!({ "email": "a@example.com", "password": "x".repeat(100_000) }).to_string(),
+            413,
+            "PAYLOAD_TOO_LARGE",
+        ),
+    ];
+
+    for (content_type, body, status, code) in cases {
+        let (got_status, got) = sign_up_raw(&app, content_type, body.clone()).await;
+        assert_eq!(got_status, status, "{body:.80}");
+        assert_eq!(got["code"], code, "{body:.80}");
+        assert!(got["message"].as_str().is_some_and(|m| !m.is_empty()));
+    }
+    assert_eq!(app.count("user"), 0);
+    assert_eq!(app.count("session"), 0);
+}
+
+#[tokio::test]
+async fn a_sign_in_with_a_huge_password_is_refused_before_hashing() {
+    let app = spawn_app().await;
+
+    let res = app
+        .sign_in(&app.api_client(), "a@example.com", &"x".repeat(500))
+        .await;
+
+    assert_eq!(res.status(), 400);
+    assert_eq!(
+        res.json::<Value>().await.unwrap()["code"],
+        "PASSWORD_TOO_LONG"
+    );
+}
+
+#[tokio::test]
+async fn a_page_form_with_missing_fields_is_shown_again_with_a_message() {
+    let app = spawn_app().await;
+
+    let res = app
+        .browser()
+        .post(app.url("/login"))
+        .form(&[("email", "")])
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(res.status(), 401);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("Invalid email or password")
+    );
+}
+
+#[tokio::test]
+async fn a_huge_page_form_is_refused() {
+    let app = spawn_app().await;
+    let big = "x".repeat(200_000);
+
+    let res = app
+        .browser()
+        .post(app.url("/signup"))
+        .form(&[("email", big.as_str())])
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(res.status(), 413);
+    assert_eq!(app.count("user"), 0);
+}

@@ -1,0 +1,238 @@
+//! The test app: the real server on 127.0.0.1:0 with a fresh database, a
+//! temporary SQLite file, or a new PostgreSQL database when
+//! `TEST_POSTGRES_URL` is set.
+
+use diesel::{Connection, PgConnection, RunQueryDsl};
+use reqwest::header::{HeaderMap, HeaderValue};
+use serde_json::{Value, json};
+use tasktalk::config::Settings;
+use tasktalk::db::{Backend, DbConnection, DbPool, build_pool};
+use tasktalk::{Application, telemetry};
+
+pub const PASSWORD: &str = "correct horse battery";
+pub const SECRET: &str = "test-secret-that-is-long-enough-for-hs256";
+
+pub struct TestApp {
+    pub address: String,
+    pub database_url: String,
+    pub pool: DbPool,
+    server: actix_web::dev::ServerHandle,
+    _db: TestDb,
+}
+
+enum TestDb {
+    Sqlite(#[allow(dead_code)] tempfile::TempDir),
+    Postgres { admin_url: String, name: String },
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let TestDb::Postgres { admin_url, name } = self
+            && let Ok(mut conn) = PgConnection::establish(admin_url)
+        {
+            let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                .execute(&mut conn);
+        }
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        drop(self.server.stop(false));
+    }
+}
+
+/// A fresh, empty database URL (and what removes it afterwards).
+fn fresh_database() -> (String, TestDb) {
+    match std::env::var("TEST_POSTGRES_URL") {
+        Ok(admin_url) if !admin_url.is_empty() => {
+            let name = format!("tasktalk_test_{}", uuid::Uuid::new_v4().simple());
+            let mut conn =
+                PgConnection::establish(&admin_url).expect("TEST_POSTGRES_URL must be reachable");
+            diesel::sql_query(format!("CREATE DATABASE \"{name}\""))
+                .execute(&mut conn)
+                .expect("could not create a test database");
+            let mut url = url::Url::parse(&admin_url).expect("TEST_POSTGRES_URL must be a URL");
+            url.set_path(&name);
+            (url.to_string(), TestDb::Postgres { admin_url, name })
+        }
+        _ => {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let url = format!("sqlite://{}", dir.path().join("tasktalk.db").display());
+            (url, TestDb::Sqlite(dir))
+        }
+    }
+}
+
+pub fn test_settings(database_url: &str) -> Settings {
+    let mut settings = Settings::from_lookup(|_| None).expect("default settings");
+    settings.bind = "127.0.0.1".into();
+    settings.port = 0;
+    settings.database_url = database_url.to_owned();
+    settings.database_pool_size = 4;
+    settings.workers = Some(1);
+    settings.auth_secret = SECRET.to_owned().into();
+    settings
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+pub async fn spawn_app_with(customize: impl FnOnce(&mut Settings)) -> TestApp {
+    if std::env::var("TEST_LOG").is_ok() {
+        telemetry::init_subscriber(false);
+    }
+    let (database_url, db) = fresh_database();
+    let mut settings = test_settings(&database_url);
+    customize(&mut settings);
+    let app = Application::build(settings).await.expect("the app builds");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let server = app.handle();
+    tokio::spawn(app.run_until_stopped());
+    let pool = build_pool(&Backend::from_url(&database_url).expect("url"), 2).expect("test pool");
+    TestApp {
+        address,
+        database_url,
+        pool,
+        server,
+        _db: db,
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    /// A browser: keeps cookies, does not follow redirects, and sends our
+    /// `Origin` like a browser does on same-site form posts.
+    pub fn browser(&self) -> reqwest::Client {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            "origin",
+            HeaderValue::from_str(&self.address).expect("origin"),
+        );
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .default_headers(headers)
+            .build()
+            .expect("client")
+    }
+
+    /// A program talking to the API: no cookies, no Origin.
+    pub fn api_client(&self) -> reqwest::Client {
+        reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client")
+    }
+
+    pub fn conn(&self) -> diesel::r2d2::PooledConnection<tasktalk::db::Manager> {
+        self.pool.get().expect("a test connection")
+    }
+
+    pub async fn post_json(
+        &self,
+        client: &reqwest::Client,
+        path: &str,
+        body: &Value,
+    ) -> reqwest::Response {
+        client
+            .post(self.url(path))
+            .json(body)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// Signs up through the JSON API in `client`; returns the response body.
+    pub async fn sign_up(&self, client: &reqwest::Client, email: &str) -> Value {
+        let res = self
+            .post_json(
+                client,
+                "/api/auth/sign-up/email",
+                &json!({ "email": email, "password": PASSWORD, "name": "Test User" }),
+            )
+            .await;
+        assert_eq!(res.status(), 200, "sign-up of {email} failed");
+        res.json().await.expect("json")
+    }
+
+    pub async fn sign_in(
+        &self,
+        client: &reqwest::Client,
+        email: &str,
+        password: &str,
+    ) -> reqwest::Response {
+        self.post_json(
+            client,
+            "/api/auth/sign-in/email",
+            &json!({ "email": email, "password": password }),
+        )
+        .await
+    }
+
+    /// A signed-in browser for a new user; returns it with the user's id.
+    pub async fn signed_in_browser(&self, email: &str) -> (reqwest::Client, String) {
+        let browser = self.browser();
+        let body = self.sign_up(&browser, email).await;
+        let id = body["user"]["id"].as_str().expect("user id").to_owned();
+        (browser, id)
+    }
+
+    pub async fn get_session(&self, client: &reqwest::Client) -> Value {
+        let res = client
+            .get(self.url("/api/auth/get-session"))
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(res.status(), 200);
+        res.json().await.expect("json")
+    }
+
+    pub async fn jwt(&self, client: &reqwest::Client) -> String {
+        let res = client
+            .get(self.url("/api/auth/token"))
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(res.status(), 200);
+        let body: Value = res.json().await.expect("json");
+        body["token"].as_str().expect("token").to_owned()
+    }
+
+    /// Runs raw SQL against the app's database.
+    pub fn sql(&self, query: &str) -> usize {
+        diesel::sql_query(query)
+            .execute(&mut *self.conn())
+            .expect(query)
+    }
+
+    pub fn count(&self, table: &str) -> i64 {
+        #[derive(diesel::QueryableByName)]
+        struct Count {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        let row: Count = diesel::sql_query(format!("SELECT COUNT(*) AS n FROM \"{table}\""))
+            .get_result(&mut *self.conn())
+            .expect("count");
+        row.n
+    }
+}
+
+/// A timestamp literal both backends accept, `offset` from now.
+pub fn sql_time(offset: chrono::Duration) -> String {
+    (chrono::Utc::now().naive_utc() + offset)
+        .format("%Y-%m-%d %H:%M:%S%.3f")
+        .to_string()
+}
+
+pub fn connection(url: &str) -> DbConnection {
+    Backend::from_url(url)
+        .expect("url")
+        .connect()
+        .expect("connect")
+}

@@ -1,0 +1,15 @@
+//! Black-box tests over HTTP: each starts the real server with a fresh
+//! database (SQLite, or PostgreSQL when `TEST_POSTGRES_URL` is set).
+
+// A failed test step panics: that is the report.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod api_auth;
+mod bad_input;
+mod cli;
+mod data_layer;
+mod helpers;
+mod jwt;
+mod pages;
+mod security;
+mod sessions;
