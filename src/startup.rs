@@ -19,7 +19,7 @@ use crate::auth::current_user::SESSION_COOKIE;
 use crate::auth::jwt::JwtKeys;
 use crate::auth::origin::TrustedOrigins;
 use crate::auth::rate_limit::AuthRateLimiter;
-use crate::config::Settings;
+use crate::config::{Environment, Settings};
 use crate::db::{self, Backend, DbPool};
 use crate::error::AppError;
 use crate::telemetry::RequestSpan;
@@ -56,6 +56,11 @@ impl Application {
             Some(url) => url.origin().ascii_serialization(),
             None => format!("http://{}:{port}", display_host(&settings.bind)),
         };
+        if settings.public_url.is_none() && settings.environment == Environment::Production {
+            tracing::warn!(
+                "PUBLIC_URL is not set: only {public_url} may write with the session cookie, and cookies are not Secure"
+            );
+        }
         let mut origins = vec![public_url.clone()];
         if settings.public_url.is_none() {
             origins.push(format!("http://localhost:{port}"));

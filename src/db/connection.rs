@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use diesel::connection::SimpleConnection;
-use diesel::r2d2::{self, ManageConnection};
-use diesel::{Connection, PgConnection, RunQueryDsl, SqliteConnection};
+use diesel::r2d2::{self, ManageConnection, R2D2Connection};
+use diesel::{Connection, PgConnection, SqliteConnection};
 
 #[derive(diesel::MultiConnection)]
 pub enum DbConnection {
@@ -90,14 +90,11 @@ impl ManageConnection for Manager {
     }
 
     fn is_valid(&self, conn: &mut DbConnection) -> Result<(), ConnectError> {
-        diesel::sql_query("SELECT 1")
-            .execute(conn)
-            .map(|_| ())
-            .map_err(|e| ConnectError(e.into()))
+        conn.ping().map_err(|e| ConnectError(e.into()))
     }
 
-    fn has_broken(&self, _conn: &mut DbConnection) -> bool {
-        false
+    fn has_broken(&self, conn: &mut DbConnection) -> bool {
+        std::thread::panicking() || conn.is_broken()
     }
 }
 
@@ -117,6 +114,9 @@ pub fn build_pool(backend: &Backend, max_size: u32) -> anyhow::Result<DbPool> {
         .max_size(max_size)
         // Open connections as load needs them, not all at start.
         .min_idle(Some(1))
+        // A PostgreSQL connection can die with its server (a restart, a
+        // failover): check it before use. A SQLite file cannot go away like that.
+        .test_on_check_out(matches!(backend, Backend::Postgres(_)))
         .connection_timeout(Duration::from_secs(5))
         .build(Manager {
             backend: backend.clone(),
