@@ -1,6 +1,10 @@
 //! `tasktalk`: serve the app, or run an operator command.
 
 use clap::Parser;
+
+// glibc malloc showed up at ~10% of CPU under load; mimalloc is faster with many threads.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use tasktalk::cli::{Cli, Command};
 use tasktalk::config::Settings;
 use tasktalk::{Application, cli, telemetry};

@@ -4,6 +4,10 @@
 //! Diesel is synchronous. Every query, `pool.get()` included, goes through
 //! [`run`], which moves it to the blocking pool so actix workers never wait
 //! on the database.
+//!
+//! Lookups by a unique key use `get_result`, not `first`: `first` adds
+//! `LIMIT ?`, and SQLite re-prepares a statement whose LIMIT is rebound on
+//! every execution, which tripled the cost of the session lookup.
 
 mod connection;
 pub mod migrations;

@@ -53,7 +53,7 @@ impl Account {
             .filter(user::email.eq(email))
             .filter(account::provider_id.eq(CREDENTIAL_PROVIDER))
             .select((User::as_select(), account::password))
-            .first(conn)
+            .get_result(conn)
             .optional()?;
         Ok(found.and_then(|(user, hash)| hash.map(|hash| (user, hash))))
     }

@@ -50,7 +50,7 @@ impl Session {
         session::table
             .find(new.id)
             .select(Session::as_select())
-            .first(conn)
+            .get_result(conn)
     }
 
     /// The unexpired session whose token hashes to `token_hash`, with its user.
@@ -64,7 +64,7 @@ impl Session {
             .filter(session::token.eq(token_hash))
             .filter(session::expires_at.gt(now))
             .select((Session::as_select(), User::as_select()))
-            .first(conn)
+            .get_result(conn)
             .optional()
             .map(|found| found.map(|(session, user)| SessionWithUser { session, user }))
     }

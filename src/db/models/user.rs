@@ -46,14 +46,14 @@ impl User {
         user::table
             .find(new.id)
             .select(User::as_select())
-            .first(conn)
+            .get_result(conn)
     }
 
     pub fn find_by_id(conn: &mut DbConnection, id: &str) -> QueryResult<Option<User>> {
         user::table
             .find(id)
             .select(User::as_select())
-            .first(conn)
+            .get_result(conn)
             .optional()
     }
 
@@ -61,7 +61,7 @@ impl User {
         user::table
             .filter(user::email.eq(email))
             .select(User::as_select())
-            .first(conn)
+            .get_result(conn)
             .optional()
     }
 
