@@ -14,7 +14,7 @@ pub mod migrations;
 pub mod models;
 pub mod schema;
 
-pub use connection::{Backend, DbConnection, DbPool, Manager, build_pool};
+pub use connection::{Backend, DbConnection, DbPool, Manager, PooledDb, build_pool};
 
 use chrono::{NaiveDateTime, SubsecRound, Utc};
 use diesel::QueryResult;
@@ -55,7 +55,10 @@ where
     let pool = pool.clone();
     spawn_blocking_with_tracing(move || {
         let mut conn = pool.get()?;
-        Ok(f(&mut conn)?)
+        f(&mut conn).map_err(|e| {
+            conn.note_error(&e);
+            DbError::Query(e)
+        })
     })
     .await?
 }

@@ -22,7 +22,7 @@ fn give_rows(app: &TestApp, user_id: &str) -> i64 {
     let conversation: Id = diesel::sql_query(format!(
         "SELECT id FROM \"conversation\" WHERE user_id = '{user_id}'"
     ))
-    .get_result(&mut *app.conn())
+    .get_result(&mut **app.conn())
     .unwrap();
     app.sql(&format!(
         "INSERT INTO \"message\" (conversation_id, user_id, role, content, created_at) VALUES ({}, '{user_id}', 'user', 'hi', '{now}')",
@@ -74,7 +74,7 @@ async fn a_message_cannot_sit_in_another_users_conversation() {
     let result = diesel::sql_query(format!(
         "INSERT INTO \"message\" (conversation_id, user_id, role, content, created_at) VALUES ({alices_conversation}, '{bob}', 'user', 'sneaky', '{now}')"
     ))
-    .execute(&mut *app.conn());
+    .execute(&mut **app.conn());
 
     assert!(
         matches!(
@@ -124,4 +124,46 @@ fn both_backends_have_the_same_migrations_each_with_a_down() {
         names
     };
     assert_eq!(list("sqlite"), list("postgres"));
+}
+
+#[tokio::test]
+async fn the_app_recovers_when_postgres_drops_its_connections() {
+    let app = spawn_app().await;
+    if !app.database_url.starts_with("postgres") {
+        return; // SQLite has no server to lose.
+    }
+    let (browser, _) = app.signed_in_browser("alice@example.com").await;
+    let db_name = app.database_url.rsplit('/').next().unwrap().to_owned();
+
+    // What a server restart or failover does to every open connection.
+    let mut admin = connection(&std::env::var("TEST_POSTGRES_URL").unwrap());
+    diesel::sql_query(format!(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{db_name}' AND pid <> pg_backend_pid()"
+    ))
+    .execute(&mut admin)
+    .unwrap();
+
+    // Each dead pooled connection fails at most one request, then is replaced.
+    let mut statuses = Vec::new();
+    for _ in 0..8 {
+        let res = browser
+            .get(app.url("/api/auth/get-session"))
+            .send()
+            .await
+            .unwrap();
+        statuses.push(res.status().as_u16());
+    }
+    assert_eq!(statuses.last(), Some(&200), "{statuses:?}");
+    let failures = statuses.iter().filter(|s| **s != 200).count();
+    assert!(
+        failures <= 4,
+        "more failures than pooled connections: {statuses:?}"
+    );
+    assert!(
+        statuses
+            .iter()
+            .skip_while(|s| **s != 200)
+            .all(|s| *s == 200),
+        "{statuses:?}"
+    );
 }

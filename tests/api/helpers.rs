@@ -206,7 +206,7 @@ impl TestApp {
     /// Runs raw SQL against the app's database.
     pub fn sql(&self, query: &str) -> usize {
         diesel::sql_query(query)
-            .execute(&mut *self.conn())
+            .execute(&mut **self.conn())
             .expect(query)
     }
 
@@ -217,7 +217,7 @@ impl TestApp {
             n: i64,
         }
         let row: Count = diesel::sql_query(format!("SELECT COUNT(*) AS n FROM \"{table}\""))
-            .get_result(&mut *self.conn())
+            .get_result(&mut **self.conn())
             .expect("count");
         row.n
     }
