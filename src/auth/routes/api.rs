@@ -7,13 +7,10 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::AppState;
-use crate::auth::credentials::{DisplayName, Email, Password};
-use crate::auth::current_user::{
-    CurrentUser, MaybeUser, client_info, client_ip, start_cookie_session,
-};
+use crate::auth::current_user::{CurrentUser, MaybeUser};
 use crate::auth::input::JsonOrForm;
 use crate::auth::json;
-use crate::auth::service::{self, SignUpOutcome, SignedIn};
+use crate::auth::service::{SignUpOutcome, SignedIn};
 use crate::db;
 use crate::error::AppError;
 
@@ -38,24 +35,20 @@ pub async fn sign_up(
     cookie: CookieSession,
     JsonOrForm(body): JsonOrForm<SignUpBody>,
 ) -> Result<HttpResponse, AppError> {
-    state
-        .auth_limiter
-        .check(client_ip(&req, state.trust_proxy_headers))?;
-    let email = Email::parse(&body.email)?;
-    let password = Password::parse(body.password)?;
-    let name = DisplayName::parse(body.name.as_deref(), &email)?;
-    let client = client_info(&req, state.trust_proxy_headers);
-    match service::sign_up(&state.pool, email.clone(), password, name.clone(), client).await? {
-        SignUpOutcome::Created(signed_in) => {
-            start_cookie_session(&cookie, &signed_in.token)?;
-            Ok(signed_in_response(
-                &signed_in,
-                json!({
-                    "token": signed_in.token,
-                    "user": json::user(&signed_in.user),
-                }),
-            ))
-        }
+    let attempt = super::sign_up(
+        &req,
+        &state,
+        &cookie,
+        &body.email,
+        body.password,
+        body.name.as_deref(),
+    )
+    .await?;
+    match attempt.outcome {
+        SignUpOutcome::Created(signed_in) => Ok(signed_in_response(
+            &signed_in,
+            json!({ "token": signed_in.token, "user": json::user(&signed_in.user) }),
+        )),
         // Better-Auth's enumeration-safe answer: the same shape, a stand-in
         // user, no token and no cookie.
         SignUpOutcome::EmailTaken => {
@@ -64,8 +57,8 @@ pub async fn sign_up(
                 "token": null,
                 "user": {
                     "id": uuid::Uuid::new_v4().to_string(),
-                    "name": name.as_str(),
-                    "email": email.as_str(),
+                    "name": attempt.name.as_str(),
+                    "email": attempt.email.as_str(),
                     "emailVerified": false,
                     "image": null,
                     "createdAt": now,
@@ -83,22 +76,10 @@ pub async fn sign_in(
     cookie: CookieSession,
     JsonOrForm(body): JsonOrForm<SignInBody>,
 ) -> Result<HttpResponse, AppError> {
-    state
-        .auth_limiter
-        .check(client_ip(&req, state.trust_proxy_headers))?;
-    // A malformed email cannot have an account: same answer as a wrong password.
-    let email = Email::parse(&body.email).map_err(|_| service::invalid_credentials())?;
-    let password = Password::parse_attempt(body.password)?;
-    let client = client_info(&req, state.trust_proxy_headers);
-    let signed_in = service::sign_in(&state.pool, email, password, client).await?;
-    start_cookie_session(&cookie, &signed_in.token)?;
+    let signed_in = super::sign_in(&req, &state, &cookie, &body.email, body.password).await?;
     Ok(signed_in_response(
         &signed_in,
-        json!({
-            "redirect": false,
-            "token": signed_in.token,
-            "user": json::user(&signed_in.user),
-        }),
+        json!({ "redirect": false, "token": signed_in.token, "user": json::user(&signed_in.user) }),
     ))
 }
 
@@ -118,10 +99,7 @@ pub async fn sign_out(
     cookie: CookieSession,
     MaybeUser(current): MaybeUser,
 ) -> Result<HttpResponse, AppError> {
-    if let Some((_, token)) = current.as_ref().and_then(CurrentUser::session) {
-        service::sign_out(&state.pool, token).await?;
-    }
-    cookie.purge();
+    super::sign_out(&state, &cookie, current.as_ref()).await?;
     Ok(HttpResponse::Ok().json(json!({ "success": true })))
 }
 

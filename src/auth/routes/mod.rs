@@ -1,12 +1,22 @@
-//! Where the auth routes are mounted.
+//! Where the auth routes are mounted, and the steps the JSON API and the
+//! pages share: rate-limit, parse, call the service, set or clear the cookie.
 
 mod api;
+mod login;
 mod me;
-mod pages;
+mod signup;
 
-pub use pages::safe_next;
+use actix_session::Session as CookieSession;
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
 
-use actix_web::web;
+use crate::AppState;
+use crate::auth::credentials::{DisplayName, Email, Password};
+use crate::auth::current_user::{CurrentUser, client_info, client_ip, start_cookie_session};
+use crate::auth::service::{self, SignUpOutcome, SignedIn};
+use crate::error::AppError;
 
 /// `/api/auth/*` (Better-Auth's paths).
 pub fn auth_api(cfg: &mut web::ServiceConfig) {
@@ -24,9 +34,137 @@ pub fn api(cfg: &mut web::ServiceConfig) {
 
 /// `/login`, `/signup`, `/logout`.
 pub fn pages(cfg: &mut web::ServiceConfig) {
-    cfg.service(pages::login_form)
-        .service(pages::login)
-        .service(pages::signup_form)
-        .service(pages::signup)
-        .service(pages::logout);
+    cfg.service(login::login_form)
+        .service(login::login)
+        .service(login::logout)
+        .service(signup::signup_form)
+        .service(signup::signup);
+}
+
+/// Where to go after signing in: a local path only, never another site.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
+        _ => "/".to_owned(),
+    }
+}
+
+/// `?next=` on the form pages.
+#[derive(Deserialize)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, location))
+        .finish()
+}
+
+/// A blank sign-in or sign-up form, unless the person is signed in already.
+fn blank_form<P: Template>(
+    current: Option<CurrentUser>,
+    query: &NextQuery,
+    page: impl FnOnce(String) -> P,
+) -> Result<HttpResponse, AppError> {
+    let next = safe_next(query.next.as_deref());
+    if current.is_some() {
+        return Ok(see_other(&next));
+    }
+    render(&page(next), StatusCode::OK)
+}
+
+fn render(page: &impl Template, status: StatusCode) -> Result<HttpResponse, AppError> {
+    let html = page.render().map_err(|e| AppError::Internal(e.into()))?;
+    Ok(HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(html))
+}
+
+/// Signs in with what the person typed and puts the new session in the cookie.
+async fn sign_in(
+    req: &HttpRequest,
+    state: &AppState,
+    cookie: &CookieSession,
+    email: &str,
+    password: String,
+) -> Result<SignedIn, AppError> {
+    state
+        .auth_limiter
+        .check(client_ip(req, state.trust_proxy_headers))?;
+    // A malformed email cannot have an account: same answer as a wrong password.
+    let email = Email::parse(email).map_err(|_| service::invalid_credentials())?;
+    let password = Password::parse_attempt(password)?;
+    let client = client_info(req, state.trust_proxy_headers);
+    let signed_in = service::sign_in(&state.pool, email, password, client).await?;
+    start_cookie_session(cookie, &signed_in.token)?;
+    Ok(signed_in)
+}
+
+/// What a sign-up attempt came to, with the parsed details for the answer.
+struct SignUpAttempt {
+    outcome: SignUpOutcome,
+    email: Email,
+    name: DisplayName,
+}
+
+/// Creates the account and, if it is new, puts its session in the cookie.
+async fn sign_up(
+    req: &HttpRequest,
+    state: &AppState,
+    cookie: &CookieSession,
+    email: &str,
+    password: String,
+    name: Option<&str>,
+) -> Result<SignUpAttempt, AppError> {
+    state
+        .auth_limiter
+        .check(client_ip(req, state.trust_proxy_headers))?;
+    let email = Email::parse(email)?;
+    let password = Password::parse(password)?;
+    let name = DisplayName::parse(name, &email)?;
+    let client = client_info(req, state.trust_proxy_headers);
+    let outcome =
+        service::sign_up(&state.pool, email.clone(), password, name.clone(), client).await?;
+    if let SignUpOutcome::Created(signed_in) = &outcome {
+        start_cookie_session(cookie, &signed_in.token)?;
+    }
+    Ok(SignUpAttempt {
+        outcome,
+        email,
+        name,
+    })
+}
+
+/// Ends the session this request came with (not the person's others) and clears the cookie.
+async fn sign_out(
+    state: &AppState,
+    cookie: &CookieSession,
+    current: Option<&CurrentUser>,
+) -> Result<(), AppError> {
+    if let Some((_, token)) = current.and_then(CurrentUser::session) {
+        service::sign_out(&state.pool, token).await?;
+    }
+    cookie.purge();
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn next_is_a_local_path_or_home() {
+        assert_eq!(safe_next(Some("/tasks?filter=done")), "/tasks?filter=done");
+        for off_site in [
+            "https://evil.example",
+            "//evil.example",
+            "/\\evil.example",
+            "tasks",
+            "",
+        ] {
+            assert_eq!(safe_next(Some(off_site)), "/", "{off_site}");
+        }
+        assert_eq!(safe_next(None), "/");
+    }
 }
