@@ -27,6 +27,9 @@ use crate::telemetry::RequestSpan;
 /// Largest request body any route reads.
 const MAX_BODY_BYTES: usize = 64 * 1024;
 
+/// How often each replica deletes sessions that expired unused.
+const EXPIRED_SESSION_SWEEP: std::time::Duration = std::time::Duration::from_secs(3600);
+
 /// What every request handler can reach.
 pub struct AppState {
     pub pool: DbPool,
@@ -67,6 +70,11 @@ impl Application {
             origins.push(format!("http://127.0.0.1:{port}"));
         }
         origins.extend(settings.trusted_origins.iter().cloned());
+
+        tokio::spawn(crate::auth::service::sweep_expired_sessions(
+            pool.clone(),
+            EXPIRED_SESSION_SWEEP,
+        ));
 
         let secret = settings.auth_secret.expose_secret().as_bytes();
         let state = web::Data::new(AppState {

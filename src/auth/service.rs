@@ -199,3 +199,22 @@ pub async fn authenticate_session(
 pub async fn find_user(pool: &DbPool, user_id: String) -> Result<Option<User>, AppError> {
     Ok(db::run(pool, move |conn| User::find_by_id(conn, &user_id)).await?)
 }
+
+/// Deletes sessions that expired without being used again (a used one is
+/// deleted on the spot). Idempotent, so every replica may run it.
+pub async fn delete_expired_sessions(pool: &DbPool) -> Result<usize, AppError> {
+    Ok(db::run(pool, |conn| Session::delete_expired(conn, db::now())).await?)
+}
+
+/// Runs [`delete_expired_sessions`] now and then every `period`, for as long as the server runs.
+pub async fn sweep_expired_sessions(pool: DbPool, period: std::time::Duration) {
+    let mut ticks = tokio::time::interval(period);
+    loop {
+        ticks.tick().await;
+        match delete_expired_sessions(&pool).await {
+            Ok(0) => {}
+            Ok(count) => tracing::info!(count, "deleted expired sessions"),
+            Err(e) => tracing::warn!(error = ?e, "could not delete expired sessions"),
+        }
+    }
+}

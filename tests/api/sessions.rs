@@ -207,3 +207,25 @@ async fn a_second_replica_on_the_same_database_honours_the_session() {
     assert_eq!(app.get_session(&browser).await, Value::Null);
     handle.stop(false).await;
 }
+
+#[tokio::test]
+async fn sessions_that_expired_unused_are_swept_away() {
+    let app = spawn_app().await;
+    app.signed_in_browser("pat@example.com").await;
+    let (browser, _) = app.signed_in_browser("quin@example.com").await;
+    app.sql(&format!(
+        "UPDATE \"session\" SET expires_at = '{}' WHERE user_id IN (SELECT id FROM \"user\" WHERE email = 'pat@example.com')",
+        sql_time(-Duration::minutes(1))
+    ));
+
+    let swept = tasktalk::auth::service::delete_expired_sessions(&app.pool)
+        .await
+        .unwrap();
+
+    assert_eq!(swept, 1);
+    assert_eq!(app.count("session"), 1);
+    assert_eq!(
+        app.get_session(&browser).await["user"]["email"],
+        "quin@example.com"
+    );
+}

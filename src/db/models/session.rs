@@ -105,6 +105,11 @@ impl Session {
         .map(|_| ())
     }
 
+    /// Deletes every expired session; returns how many.
+    pub fn delete_expired(conn: &mut DbConnection, now: NaiveDateTime) -> QueryResult<usize> {
+        diesel::delete(session::table.filter(session::expires_at.le(now))).execute(conn)
+    }
+
     pub fn delete_by_id(conn: &mut DbConnection, id: &str) -> QueryResult<bool> {
         Ok(diesel::delete(session::table.find(id)).execute(conn)? > 0)
     }
