@@ -164,14 +164,7 @@ async fn api_me_works_with_a_cookie_a_jwt_or_a_session_token() {
     let jwt = app.jwt(&browser).await;
     let session_token = signed_up["token"].as_str().unwrap();
 
-    let by_cookie: Value = browser
-        .get(app.url("/api/me"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let by_cookie: Value = app.get(&browser, "/api/me").await.json().await.unwrap();
     let by_jwt: Value = app
         .api_client()
         .get(app.url("/api/me"))

@@ -146,11 +146,7 @@ async fn the_app_recovers_when_postgres_drops_its_connections() {
     // Each dead pooled connection fails at most one request, then is replaced.
     let mut statuses = Vec::new();
     for _ in 0..8 {
-        let res = browser
-            .get(app.url("/api/auth/get-session"))
-            .send()
-            .await
-            .unwrap();
+        let res = app.get(&browser, "/api/auth/get-session").await;
         statuses.push(res.status().as_u16());
     }
     assert_eq!(statuses.last(), Some(&200), "{statuses:?}");

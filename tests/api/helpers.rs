@@ -133,6 +133,24 @@ impl TestApp {
         self.pool.get().expect("a test connection")
     }
 
+    pub async fn get(&self, client: &reqwest::Client, path: &str) -> reqwest::Response {
+        client.get(self.url(path)).send().await.expect("request")
+    }
+
+    pub async fn post_form(
+        &self,
+        client: &reqwest::Client,
+        path: &str,
+        form: &[(&str, &str)],
+    ) -> reqwest::Response {
+        client
+            .post(self.url(path))
+            .form(form)
+            .send()
+            .await
+            .expect("request")
+    }
+
     pub async fn post_json(
         &self,
         client: &reqwest::Client,
@@ -183,21 +201,13 @@ impl TestApp {
     }
 
     pub async fn get_session(&self, client: &reqwest::Client) -> Value {
-        let res = client
-            .get(self.url("/api/auth/get-session"))
-            .send()
-            .await
-            .expect("request");
+        let res = self.get(client, "/api/auth/get-session").await;
         assert_eq!(res.status(), 200);
         res.json().await.expect("json")
     }
 
     pub async fn jwt(&self, client: &reqwest::Client) -> String {
-        let res = client
-            .get(self.url("/api/auth/token"))
-            .send()
-            .await
-            .expect("request");
+        let res = self.get(client, "/api/auth/token").await;
         assert_eq!(res.status(), 200);
         let body: Value = res.json().await.expect("json");
         body["token"].as_str().expect("token").to_owned()

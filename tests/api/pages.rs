@@ -8,33 +8,32 @@ async fn a_signed_out_visit_redirects_to_login_and_returns_after_signing_in() {
     app.sign_up(&app.api_client(), "tara@example.com").await;
     let browser = app.browser();
 
-    let visit = browser.get(app.url("/?tab=1")).send().await.unwrap();
+    let visit = app.get(&browser, "/?tab=1").await;
     assert_eq!(visit.status(), 303);
     assert_eq!(visit.headers()["location"], "/login?next=%2F%3Ftab%3D1");
 
-    let form = browser
-        .get(app.url("/login?next=%2F%3Ftab%3D1"))
-        .send()
+    let form = app
+        .get(&browser, "/login?next=%2F%3Ftab%3D1")
         .await
-        .unwrap()
         .text()
         .await
         .unwrap();
     assert!(form.contains(r#"name="next" value="/?tab=1""#), "{form}");
-    let login = browser
-        .post(app.url("/login"))
-        .form(&[
-            ("email", "tara@example.com"),
-            ("password", PASSWORD),
-            ("next", "/?tab=1"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let login = app
+        .post_form(
+            &browser,
+            "/login",
+            &[
+                ("email", "tara@example.com"),
+                ("password", PASSWORD),
+                ("next", "/?tab=1"),
+            ],
+        )
+        .await;
     assert_eq!(login.status(), 303);
     assert_eq!(login.headers()["location"], "/?tab=1");
 
-    let home = browser.get(app.url("/")).send().await.unwrap();
+    let home = app.get(&browser, "/").await;
     assert_eq!(home.status(), 200);
     let html = home.text().await.unwrap();
     assert!(html.contains("tara@example.com"));
@@ -46,27 +45,21 @@ async fn signing_up_on_the_page_signs_in_and_shows_who_you_are() {
     let app = spawn_app().await;
     let browser = app.browser();
 
-    let res = browser
-        .post(app.url("/signup"))
-        .form(&[
-            ("name", "Uma"),
-            ("email", "Uma@Example.com"),
-            ("password", PASSWORD),
-            ("next", "/"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let res = app
+        .post_form(
+            &browser,
+            "/signup",
+            &[
+                ("name", "Uma"),
+                ("email", "Uma@Example.com"),
+                ("password", PASSWORD),
+                ("next", "/"),
+            ],
+        )
+        .await;
 
     assert_eq!(res.status(), 303);
-    let html = browser
-        .get(app.url("/"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.get(&browser, "/").await.text().await.unwrap();
     assert!(html.contains("Hello, Uma"));
     assert!(html.contains("uma@example.com"));
 }
@@ -76,28 +69,30 @@ async fn the_signup_page_explains_problems_and_keeps_what_was_typed() {
     let app = spawn_app().await;
     let browser = app.browser();
 
-    let short = browser
-        .post(app.url("/signup"))
-        .form(&[
-            ("name", "Vic"),
-            ("email", "vic@example.com"),
-            ("password", "short"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let short = app
+        .post_form(
+            &browser,
+            "/signup",
+            &[
+                ("name", "Vic"),
+                ("email", "vic@example.com"),
+                ("password", "short"),
+            ],
+        )
+        .await;
     assert_eq!(short.status(), 400);
     let html = short.text().await.unwrap();
     assert!(html.contains("Password too short"));
     assert!(html.contains(r#"value="vic@example.com""#));
 
     app.sign_up(&app.api_client(), "taken@example.com").await;
-    let taken = browser
-        .post(app.url("/signup"))
-        .form(&[("email", "taken@example.com"), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
+    let taken = app
+        .post_form(
+            &browser,
+            "/signup",
+            &[("email", "taken@example.com"), ("password", PASSWORD)],
+        )
+        .await;
     assert_eq!(taken.status(), 422);
     assert!(
         taken
@@ -136,19 +131,19 @@ async fn logging_out_ends_only_this_browsers_session() {
     let app = spawn_app().await;
     let (first, _) = app.signed_in_browser("xena@example.com").await;
     let second = app.browser();
-    second
-        .post(app.url("/login"))
-        .form(&[("email", "xena@example.com"), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
+    app.post_form(
+        &second,
+        "/login",
+        &[("email", "xena@example.com"), ("password", PASSWORD)],
+    )
+    .await;
 
     let out = first.post(app.url("/logout")).send().await.unwrap();
 
     assert_eq!(out.status(), 303);
     assert_eq!(out.headers()["location"], "/login");
-    assert_eq!(first.get(app.url("/")).send().await.unwrap().status(), 303);
-    assert_eq!(second.get(app.url("/")).send().await.unwrap().status(), 200);
+    assert_eq!(app.get(&first, "/").await.status(), 303);
+    assert_eq!(app.get(&second, "/").await.status(), 200);
 }
 
 #[tokio::test]

@@ -132,7 +132,7 @@ async fn too_many_sign_ins_from_one_address_get_a_429() {
 async fn pages_carry_security_headers_and_a_csp_without_inline_script() {
     let app = spawn_app().await;
 
-    let res = app.browser().get(app.url("/login")).send().await.unwrap();
+    let res = app.get(&app.browser(), "/login").await;
 
     let csp = res.headers()["content-security-policy"]
         .to_str()

@@ -64,7 +64,7 @@ async fn an_expired_session_is_no_session_and_is_removed() {
 
     assert_eq!(app.get_session(&browser).await, Value::Null);
     assert_eq!(app.count("session"), 0);
-    let home = browser.get(app.url("/")).send().await.unwrap();
+    let home = app.get(&browser, "/").await;
     assert_eq!(home.status(), 303);
     assert_eq!(home.headers()["location"], "/login?next=%2F");
 }
@@ -79,11 +79,7 @@ async fn a_session_used_after_a_day_slides_forward_seven_days() {
         sql_time(Duration::days(5))
     ));
 
-    let res = browser
-        .get(app.url("/api/auth/get-session"))
-        .send()
-        .await
-        .unwrap();
+    let res = app.get(&browser, "/api/auth/get-session").await;
 
     let cookie = res
         .headers()
@@ -116,11 +112,7 @@ async fn a_session_used_within_a_day_is_not_rewritten() {
     let (browser, _) = app.signed_in_browser("lena@example.com").await;
     let before = app.get_session(&browser).await;
 
-    let res = browser
-        .get(app.url("/api/auth/get-session"))
-        .send()
-        .await
-        .unwrap();
+    let res = app.get(&browser, "/api/auth/get-session").await;
 
     assert!(res.headers().get("set-cookie").is_none());
     let after: Value = res.json().await.unwrap();
@@ -167,7 +159,7 @@ async fn a_revoked_session_stops_working_at_once() {
     app.sql("DELETE FROM \"session\"");
 
     assert_eq!(app.get_session(&browser).await, Value::Null);
-    let res = browser.get(app.url("/api/me")).send().await.unwrap();
+    let res = app.get(&browser, "/api/me").await;
     assert_eq!(res.status(), 401);
 }
 
