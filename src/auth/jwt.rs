@@ -74,10 +74,6 @@ impl JwtKeys {
             .map(|data| data.claims)
             .map_err(|_| InvalidToken)
     }
-
-    pub fn ttl(&self) -> Duration {
-        self.ttl
-    }
 }
 
 #[cfg(test)]

@@ -32,10 +32,6 @@ impl TrustedOrigins {
     pub fn contains(&self, origin: &str) -> bool {
         self.0.iter().any(|o| o == origin)
     }
-
-    pub fn as_slice(&self) -> &[String] {
-        &self.0
-    }
 }
 
 /// Middleware: see the module docs.
