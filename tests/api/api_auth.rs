@@ -128,12 +128,7 @@ async fn signing_up_with_a_taken_email_answers_neutrally_and_changes_nothing() {
 async fn get_session_is_null_without_a_session_and_never_cached() {
     let app = spawn_app().await;
 
-    let res = app
-        .api_client()
-        .get(app.url("/api/auth/get-session"))
-        .send()
-        .await
-        .unwrap();
+    let res = app.get(&app.api_client(), "/api/auth/get-session").await;
 
     assert_eq!(res.status(), 200);
     assert_eq!(res.headers()["cache-control"], "no-store");
@@ -144,12 +139,7 @@ async fn get_session_is_null_without_a_session_and_never_cached() {
 async fn the_token_endpoint_needs_a_session() {
     let app = spawn_app().await;
 
-    let res = app
-        .api_client()
-        .get(app.url("/api/auth/token"))
-        .send()
-        .await
-        .unwrap();
+    let res = app.get(&app.api_client(), "/api/auth/token").await;
 
     assert_eq!(res.status(), 401);
     let body: Value = res.json().await.unwrap();
@@ -195,12 +185,7 @@ async fn api_me_works_with_a_cookie_a_jwt_or_a_session_token() {
 async fn api_me_without_credentials_is_a_json_401() {
     let app = spawn_app().await;
 
-    let res = app
-        .api_client()
-        .get(app.url("/api/me"))
-        .send()
-        .await
-        .unwrap();
+    let res = app.get(&app.api_client(), "/api/me").await;
 
     assert_eq!(res.status(), 401);
     assert_eq!(res.headers()["www-authenticate"], "Bearer");
@@ -213,12 +198,7 @@ async fn sign_out_ends_the_session_and_always_succeeds() {
     let app = spawn_app().await;
     let (browser, _) = app.signed_in_browser("frank@example.com").await;
 
-    let res = browser
-        .post(app.url("/api/auth/sign-out"))
-        .json(&json!({}))
-        .send()
-        .await
-        .unwrap();
+    let res = app.sign_out(&browser).await;
 
     assert_eq!(res.status(), 200);
     assert_eq!(
@@ -227,12 +207,7 @@ async fn sign_out_ends_the_session_and_always_succeeds() {
     );
     assert_eq!(app.get_session(&browser).await, Value::Null);
     assert_eq!(app.count("session"), 0);
-    let again = browser
-        .post(app.url("/api/auth/sign-out"))
-        .json(&json!({}))
-        .send()
-        .await
-        .unwrap();
+    let again = app.sign_out(&browser).await;
     assert_eq!(again.status(), 200);
 }
 

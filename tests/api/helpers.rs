@@ -151,6 +151,12 @@ impl TestApp {
             .expect("request")
     }
 
+    /// `POST /api/auth/sign-out` as the given client.
+    pub async fn sign_out(&self, client: &reqwest::Client) -> reqwest::Response {
+        self.post_json(client, "/api/auth/sign-out", &json!({}))
+            .await
+    }
+
     pub async fn post_json(
         &self,
         client: &reqwest::Client,

@@ -196,21 +196,11 @@ async fn an_htmx_request_without_a_session_gets_a_toast_not_a_redirect() {
 async fn unknown_pages_are_a_friendly_404() {
     let app = spawn_app().await;
 
-    let res = app
-        .browser()
-        .get(app.url("/no-such-page"))
-        .send()
-        .await
-        .unwrap();
+    let res = app.get(&app.browser(), "/no-such-page").await;
 
     assert_eq!(res.status(), 404);
     assert!(res.text().await.unwrap().contains("Not found"));
-    let api = app
-        .api_client()
-        .get(app.url("/api/no-such-thing"))
-        .send()
-        .await
-        .unwrap();
+    let api = app.get(&app.api_client(), "/api/no-such-thing").await;
     assert_eq!(api.status(), 404);
     assert_eq!(
         api.json::<serde_json::Value>().await.unwrap()["error"]["code"],

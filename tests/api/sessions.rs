@@ -1,7 +1,7 @@
 //! Sessions live in the database: hashed, seven days, sliding, one per device.
 
 use chrono::Duration;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::helpers::{PASSWORD, spawn_app, sql_time};
 
@@ -18,12 +18,7 @@ async fn two_browsers_stay_signed_in_and_signing_out_one_leaves_the_other() {
     );
     assert_eq!(app.count("session"), 2);
 
-    let res = laptop
-        .post(app.url("/api/auth/sign-out"))
-        .json(&json!({}))
-        .send()
-        .await
-        .unwrap();
+    let res = app.sign_out(&laptop).await;
     assert_eq!(res.status(), 200);
 
     assert_eq!(app.get_session(&laptop).await, Value::Null);
