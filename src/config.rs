@@ -36,6 +36,134 @@ pub struct Settings {
     pub trust_proxy_headers: bool,
     pub workers: Option<usize>,
     pub log_json: bool,
+    pub ai: AiSettings,
+}
+
+/// Which AI provider answers, and how patiently.
+#[derive(Debug, Clone)]
+pub struct AiSettings {
+    /// `AI_PROVIDER`; unset picks OpenAI, then Gemini, by which key is set, else offline.
+    pub provider: Option<ProviderKind>,
+    pub openai: OpenAiSettings,
+    pub gemini: GeminiSettings,
+    pub connect_timeout: Duration,
+    /// Longest wait for the next bytes of an answer (the first included).
+    pub idle_timeout: Duration,
+    /// Retries of a rate-limited or failing call before giving up (or falling back).
+    pub max_retries: u32,
+    /// A provider asking to wait longer than this is treated as down.
+    pub max_retry_wait: Duration,
+    /// Model calls per chat turn; tools run between them.
+    pub max_steps: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProviderKind {
+    OpenAi,
+    Gemini,
+    Offline,
+}
+
+#[derive(Debug, Clone)]
+pub struct OpenAiSettings {
+    pub api_key: Option<SecretString>,
+    pub model: String,
+    pub base_url: String,
+    /// True when `OPENAI_BASE_URL` was set: a local server may need no key.
+    pub base_url_set: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct GeminiSettings {
+    pub api_key: Option<SecretString>,
+    pub model: String,
+    pub base_url: String,
+}
+
+pub const DEFAULT_OPENAI_MODEL: &str = "gpt-5.4-mini";
+pub const DEFAULT_OPENAI_BASE_URL: &str = "https://api.openai.com/v1";
+pub const DEFAULT_GEMINI_MODEL: &str = "gemini-3.8-flash";
+pub const DEFAULT_GEMINI_BASE_URL: &str = "https://generativelanguage.googleapis.com/v1beta";
+
+impl AiSettings {
+    fn from_lookup(get: &impl Fn(&str) -> Option<String>) -> anyhow::Result<Self> {
+        let provider = match get("AI_PROVIDER").as_deref().map(str::to_ascii_lowercase) {
+            None => None,
+            Some(v) if v == "openai" => Some(ProviderKind::OpenAi),
+            Some(v) if v == "gemini" => Some(ProviderKind::Gemini),
+            Some(v) if v == "offline" || v == "none" => Some(ProviderKind::Offline),
+            Some(v) => bail!("AI_PROVIDER must be openai, gemini or offline, not {v:?}"),
+        };
+        let openai_base = get("OPENAI_BASE_URL");
+        let settings = AiSettings {
+            provider,
+            openai: OpenAiSettings {
+                api_key: get("OPENAI_API_KEY").map(SecretString::from),
+                model: get("OPENAI_MODEL").unwrap_or_else(|| DEFAULT_OPENAI_MODEL.to_owned()),
+                base_url_set: openai_base.is_some(),
+                base_url: openai_base.unwrap_or_else(|| DEFAULT_OPENAI_BASE_URL.to_owned()),
+            },
+            gemini: GeminiSettings {
+                api_key: get("GEMINI_API_KEY").map(SecretString::from),
+                model: get("GEMINI_MODEL").unwrap_or_else(|| DEFAULT_GEMINI_MODEL.to_owned()),
+                base_url: get("GEMINI_BASE_URL")
+                    .unwrap_or_else(|| DEFAULT_GEMINI_BASE_URL.to_owned()),
+            },
+            connect_timeout: Duration::from_secs(parse_or(get, "AI_CONNECT_TIMEOUT_SECONDS", 10)?),
+            idle_timeout: Duration::from_secs(parse_or(get, "AI_IDLE_TIMEOUT_SECONDS", 60)?),
+            max_retries: parse_or(get, "AI_MAX_RETRIES", 2)?,
+            max_retry_wait: Duration::from_secs(parse_or(get, "AI_MAX_RETRY_WAIT_SECONDS", 20)?),
+            max_steps: parse_or(get, "AI_MAX_STEPS", 6)?,
+        };
+        for (name, url) in [
+            ("OPENAI_BASE_URL", &settings.openai.base_url),
+            ("GEMINI_BASE_URL", &settings.gemini.base_url),
+        ] {
+            let parsed = Url::parse(url).with_context(|| format!("{name} must be a URL"))?;
+            if !matches!(parsed.scheme(), "http" | "https") {
+                bail!("{name} must be an http:// or https:// URL");
+            }
+        }
+        if settings.max_steps == 0 {
+            bail!("AI_MAX_STEPS must be at least 1");
+        }
+        Ok(settings)
+    }
+
+    /// Whether a provider has what it needs to be called.
+    pub fn configured(&self, kind: ProviderKind) -> bool {
+        match kind {
+            ProviderKind::OpenAi => self.openai.api_key.is_some() || self.openai.base_url_set,
+            ProviderKind::Gemini => self.gemini.api_key.is_some(),
+            ProviderKind::Offline => true,
+        }
+    }
+
+    /// The provider that answers first, and the one tried when it fails.
+    pub fn chain(&self) -> anyhow::Result<(ProviderKind, Option<ProviderKind>)> {
+        let primary = match self.provider {
+            Some(kind) => {
+                if !self.configured(kind) {
+                    bail!(match kind {
+                        ProviderKind::OpenAi =>
+                            "AI_PROVIDER=openai needs OPENAI_API_KEY (or OPENAI_BASE_URL for a local server)",
+                        _ => "AI_PROVIDER=gemini needs GEMINI_API_KEY",
+                    });
+                }
+                kind
+            }
+            None if self.openai.api_key.is_some() => ProviderKind::OpenAi,
+            None if self.gemini.api_key.is_some() => ProviderKind::Gemini,
+            None if self.openai.base_url_set => ProviderKind::OpenAi,
+            None => ProviderKind::Offline,
+        };
+        let fallback = match primary {
+            ProviderKind::OpenAi => ProviderKind::Gemini,
+            ProviderKind::Gemini => ProviderKind::OpenAi,
+            ProviderKind::Offline => return Ok((primary, None)),
+        };
+        Ok((primary, self.configured(fallback).then_some(fallback)))
+    }
 }
 
 impl Settings {
@@ -84,6 +212,7 @@ impl Settings {
                 .map(|w| w.parse().context("WORKERS must be a number"))
                 .transpose()?,
             log_json: get("LOG_FORMAT").is_some_and(|f| f.eq_ignore_ascii_case("json")),
+            ai: AiSettings::from_lookup(&get)?,
         };
         settings.check()?;
         Ok(settings)
@@ -91,6 +220,7 @@ impl Settings {
 
     /// Refuses settings that would be unsafe to serve with.
     pub fn check(&self) -> anyhow::Result<()> {
+        self.ai.chain()?;
         if self.database_pool_size == 0 {
             bail!("DATABASE_POOL_SIZE must be at least 1");
         }
@@ -162,6 +292,37 @@ mod tests {
     fn secrets_never_print() {
         let s = settings(&[("AUTH_SECRET", "super-secret-value-123")]).unwrap();
         assert!(!format!("{s:?}").contains("super-secret-value-123"));
+    }
+
+    #[test]
+    fn the_assistant_is_offline_without_keys_and_falls_back_when_both_are_set() {
+        use ProviderKind::*;
+        assert_eq!(settings(&[]).unwrap().ai.chain().unwrap(), (Offline, None));
+        let gemini = settings(&[("GEMINI_API_KEY", "g")]).unwrap();
+        assert_eq!(gemini.ai.chain().unwrap(), (Gemini, None));
+        let both = settings(&[("GEMINI_API_KEY", "g"), ("OPENAI_API_KEY", "o")]).unwrap();
+        assert_eq!(both.ai.chain().unwrap(), (OpenAi, Some(Gemini)));
+        let pick = settings(&[
+            ("AI_PROVIDER", "gemini"),
+            ("GEMINI_API_KEY", "g"),
+            ("OPENAI_API_KEY", "o"),
+        ]);
+        assert_eq!(pick.unwrap().ai.chain().unwrap(), (Gemini, Some(OpenAi)));
+        assert!(settings(&[("AI_PROVIDER", "gemini")]).is_err());
+        assert!(settings(&[("AI_PROVIDER", "claude")]).is_err());
+        let local = settings(&[("OPENAI_BASE_URL", "http://localhost:11434/v1")]).unwrap();
+        assert_eq!(local.ai.chain().unwrap(), (OpenAi, None));
+    }
+
+    #[test]
+    fn api_keys_never_print() {
+        let s = settings(&[
+            ("OPENAI_API_KEY", "sk-live-123456"),
+            ("GEMINI_API_KEY", "AIza-987"),
+        ])
+        .unwrap();
+        let printed = format!("{s:?}");
+        assert!(!printed.contains("sk-live-123456") && !printed.contains("AIza-987"));
     }
 
     #[test]

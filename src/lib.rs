@@ -3,6 +3,7 @@
 //! One binary serves the pages, the JSON API and the auth endpoints on
 //! SQLite or PostgreSQL; `main.rs` only parses the command line and calls in here.
 
+pub mod ai;
 pub mod auth;
 pub mod cli;
 pub mod config;
@@ -11,5 +12,6 @@ pub mod error;
 pub mod pages;
 pub mod startup;
 pub mod telemetry;
+pub mod tools;
 
 pub use startup::{AppState, Application};

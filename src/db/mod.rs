@@ -67,3 +67,23 @@ where
 pub fn now() -> NaiveDateTime {
     Utc::now().naive_utc().trunc_subsecs(3)
 }
+
+/// `INSERT … RETURNING <column>` on whichever backend `conn` is: RETURNING
+/// does not compile through the shared connection enum, so the same query
+/// runs on the concrete connection.
+#[macro_export]
+macro_rules! insert_returning {
+    ($conn:expr, $table:expr, $values:expr, $column:expr) => {{
+        use diesel::RunQueryDsl as _;
+        match $conn {
+            $crate::db::DbConnection::Sqlite(c) => diesel::insert_into($table)
+                .values($values)
+                .returning($column)
+                .get_result(c),
+            $crate::db::DbConnection::Pg(c) => diesel::insert_into($table)
+                .values($values)
+                .returning($column)
+                .get_result(c),
+        }
+    }};
+}

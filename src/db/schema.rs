@@ -87,6 +87,8 @@ diesel::table! {
         content -> Text,
         tool_calls -> Nullable<Text>,
         created_at -> Timestamp,
+        reply_to -> Nullable<BigInt>,
+        status -> Text,
     }
 }
 

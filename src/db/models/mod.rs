@@ -2,9 +2,15 @@
 //! owner's id, so the owner is always in the WHERE clause.
 
 pub mod account;
+pub mod conversation;
+pub mod message;
 pub mod session;
+pub mod task;
 pub mod user;
 
 pub use account::{Account, NewAccount};
+pub use conversation::{Conversation, ConversationInsertForm};
+pub use message::{Message, MessageInsertForm, ReplyStatus};
 pub use session::{NewSession, Session, SessionWithUser};
+pub use task::{Task, TaskFilter, TaskInsertForm, TaskUpdateForm};
 pub use user::{NewUser, User, UserFootprint};

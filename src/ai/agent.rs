@@ -1,0 +1,167 @@
+//! The agent loop: model → tool calls → results back to the model → … until
+//! it answers without calling a tool, or the step limit is reached.
+//!
+//! Tools run through `db::run`, one short connection each; no connection is
+//! held while the model is thinking.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use tokio::sync::mpsc::UnboundedSender;
+
+use super::{Assistant, Entry, ModelStep, ProviderError, ToolCallRequest, ToolResult};
+use crate::db::{self, DbPool};
+use crate::tools;
+
+/// What the run reports while it goes, for a live view.
+#[derive(Debug, Clone)]
+pub enum AgentEvent {
+    Text(String),
+    ToolCall(CallRecord),
+}
+
+/// A tool call as stored with the reply (`message.tool_calls`) and shown.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CallRecord {
+    pub name: String,
+    pub arguments: Value,
+    pub result: Value,
+    /// Which model step asked for it (0-based), to replay the exchange in order.
+    #[serde(default)]
+    pub step: u32,
+    #[serde(default)]
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<String>,
+}
+
+impl CallRecord {
+    pub fn succeeded(&self) -> bool {
+        self.result.get("error").is_none()
+    }
+}
+
+/// The finished answer of one turn.
+#[derive(Debug, Clone, Default)]
+pub struct Reply {
+    pub text: String,
+    pub calls: Vec<CallRecord>,
+}
+
+/// Runs one turn for `user_id` on top of `entries` (history ending in the user's message).
+pub async fn run(
+    assistant: &Assistant,
+    pool: &DbPool,
+    user_id: &str,
+    mut entries: Vec<Entry>,
+    events: &UnboundedSender<AgentEvent>,
+) -> Result<Reply, ProviderError> {
+    let mut reply = Reply::default();
+    let sink = |text: &str| {
+        let _ = events.send(AgentEvent::Text(text.to_owned()));
+    };
+    for step in 0..assistant.max_steps {
+        if !reply.text.is_empty() && !reply.text.ends_with("\n\n") {
+            reply.text.push_str("\n\n");
+            sink("\n\n");
+        }
+        let ModelStep { text, calls } = assistant.step(&entries, &sink).await?;
+        reply.text.push_str(&text);
+        if calls.is_empty() {
+            reply.text = reply.text.trim_end().to_owned();
+            return Ok(reply);
+        }
+        let mut results = Vec::with_capacity(calls.len());
+        for call in &calls {
+            let result = execute(pool, user_id, call).await;
+            let record = CallRecord {
+                name: call.name.clone(),
+                arguments: call.arguments.clone(),
+                result: result.clone(),
+                step,
+                id: call.id.clone(),
+                signature: call.signature.clone(),
+            };
+            let _ = events.send(AgentEvent::ToolCall(record.clone()));
+            reply.calls.push(record);
+            results.push(ToolResult {
+                call_id: call.id.clone(),
+                name: call.name.clone(),
+                result,
+            });
+        }
+        entries.push(Entry::Model(ModelStep { text, calls }));
+        entries.push(Entry::Tools(results));
+    }
+    let note = "I stopped here: this needed more steps than I am allowed in one answer. Ask me to continue if something is left.";
+    if !reply.text.trim().is_empty() {
+        reply.text.push_str("\n\n");
+    }
+    reply.text.push_str(note);
+    sink(note);
+    Ok(reply)
+}
+
+/// Runs one tool call as `user_id`. A database failure becomes an error result
+/// the model can explain, and is logged.
+async fn execute(pool: &DbPool, user_id: &str, call: &ToolCallRequest) -> Value {
+    let (user_id, name, args) = (
+        user_id.to_owned(),
+        call.name.clone(),
+        call.arguments.clone(),
+    );
+    let outcome = db::run(pool, move |conn| {
+        tools::execute(conn, &user_id, &name, &args)
+    })
+    .await;
+    match outcome {
+        Ok(outcome) => tools::outcome_json(&outcome),
+        Err(e) => {
+            tracing::error!(tool = %call.name, error = %e, "tool call failed");
+            json!({"error": {"code": "INTERNAL_ERROR", "message": "The task list is unavailable right now."}})
+        }
+    }
+}
+
+/// Rebuilds the provider-neutral exchange of a stored reply: each step's tool
+/// calls with their results, then the text the user saw.
+pub fn replay(text: &str, calls: &[CallRecord], into: &mut Vec<Entry>) {
+    let mut steps: Vec<u32> = calls.iter().map(|c| c.step).collect();
+    steps.dedup();
+    for step in steps {
+        let in_step: Vec<&CallRecord> = calls.iter().filter(|c| c.step == step).collect();
+        let requests = in_step
+            .iter()
+            .enumerate()
+            .map(|(i, c)| ToolCallRequest {
+                id: if c.id.is_empty() {
+                    format!("call_{step}_{i}")
+                } else {
+                    c.id.clone()
+                },
+                name: c.name.clone(),
+                arguments: c.arguments.clone(),
+                signature: c.signature.clone(),
+            })
+            .collect::<Vec<_>>();
+        let results = requests
+            .iter()
+            .zip(&in_step)
+            .map(|(r, c)| ToolResult {
+                call_id: r.id.clone(),
+                name: r.name.clone(),
+                result: c.result.clone(),
+            })
+            .collect();
+        into.push(Entry::Model(ModelStep {
+            text: String::new(),
+            calls: requests,
+        }));
+        into.push(Entry::Tools(results));
+    }
+    if !text.is_empty() {
+        into.push(Entry::Model(ModelStep {
+            text: text.to_owned(),
+            calls: Vec::new(),
+        }));
+    }
+}

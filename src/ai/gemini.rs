@@ -1,0 +1,326 @@
+//! Gemini `streamGenerateContent?alt=sse` with function declarations.
+//!
+//! Differences from OpenAI that matter: tool results go back as
+//! `functionResponse` parts in a `user` turn and must be objects; the schema
+//! dialect rejects `additionalProperties`, `$schema` and `const`; a call's
+//! `thoughtSignature` must be sent back unchanged; the stream has no `[DONE]`.
+
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use reqwest::header::HeaderMap;
+use secrecy::{ExposeSecret, SecretString};
+use serde_json::{Map, Value, json};
+
+use super::http::{self, event_stream, parse_json};
+use super::{Entry, ModelStep, ProviderError, TextSink, ToolCallRequest};
+use crate::config::AiSettings;
+use crate::tools::TOOLS;
+
+pub struct Gemini {
+    client: reqwest::Client,
+    url: String,
+    api_key: Option<SecretString>,
+}
+
+/// The keys Gemini's `Schema` accepts; anything else is a 400.
+const SCHEMA_KEYS: &[&str] = &[
+    "type",
+    "format",
+    "title",
+    "description",
+    "nullable",
+    "enum",
+    "maxItems",
+    "minItems",
+    "properties",
+    "required",
+    "minProperties",
+    "maxProperties",
+    "minLength",
+    "maxLength",
+    "pattern",
+    "example",
+    "anyOf",
+    "propertyOrdering",
+    "default",
+    "items",
+    "minimum",
+    "maximum",
+];
+
+impl Gemini {
+    pub fn new(client: reqwest::Client, settings: &AiSettings) -> Self {
+        let path = format!(
+            "models/{}:streamGenerateContent?alt=sse",
+            settings.gemini.model
+        );
+        Gemini {
+            client,
+            url: http::join(&settings.gemini.base_url, &path),
+            api_key: settings.gemini.api_key.clone(),
+        }
+    }
+
+    pub async fn step(
+        &self,
+        system: &str,
+        entries: &[Entry],
+        sink: TextSink<'_>,
+        idle: Duration,
+    ) -> Result<ModelStep, ProviderError> {
+        let mut request = self
+            .client
+            .post(&self.url)
+            .json(&request_body(system, entries));
+        if let Some(key) = &self.api_key {
+            request = request.header("x-goog-api-key", key.expose_secret());
+        }
+        let mut events = std::pin::pin!(event_stream(request, idle, retry_after).await?);
+        let mut step = ModelStep::default();
+        let mut finished = false;
+        while let Some(event) = events.next().await {
+            let chunk = parse_json(&event?.data)?;
+            if let Some(error) = chunk.get("error") {
+                let status = error
+                    .get("status")
+                    .and_then(Value::as_str)
+                    .unwrap_or("error");
+                return Err(ProviderError::Cut(format!("error in stream: {status}")));
+            }
+            let Some(candidate) = chunk.get("candidates").and_then(|c| c.get(0)) else {
+                if chunk.pointer("/promptFeedback/blockReason").is_some() {
+                    return Err(ProviderError::Malformed("the prompt was blocked".into()));
+                }
+                continue;
+            };
+            let parts = candidate
+                .pointer("/content/parts")
+                .and_then(Value::as_array);
+            for part in parts.into_iter().flatten() {
+                absorb_part(part, &mut step, sink);
+            }
+            finished |= candidate
+                .get("finishReason")
+                .and_then(Value::as_str)
+                .is_some();
+        }
+        // No `[DONE]` here: the body ending is the end, and a finish reason says it was whole.
+        if finished {
+            Ok(step)
+        } else {
+            Err(ProviderError::Cut(
+                "the stream ended without a finishReason".into(),
+            ))
+        }
+    }
+}
+
+fn absorb_part(part: &Value, step: &mut ModelStep, sink: TextSink<'_>) {
+    let signature = part
+        .get("thoughtSignature")
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    if let Some(call) = part.get("functionCall") {
+        let name = call.get("name").and_then(Value::as_str).unwrap_or_default();
+        let id = call.get("id").and_then(Value::as_str).map(str::to_owned);
+        step.calls.push(ToolCallRequest {
+            id: id.unwrap_or_else(|| format!("call_{}", step.calls.len())),
+            name: name.to_owned(),
+            arguments: call.get("args").cloned().unwrap_or_else(|| json!({})),
+            signature,
+        });
+    } else if let Some(text) = part.get("text").and_then(Value::as_str) {
+        let thought = part
+            .get("thought")
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
+        if !thought && !text.is_empty() {
+            step.text.push_str(text);
+            sink(text);
+        }
+    }
+}
+
+fn request_body(system: &str, entries: &[Entry]) -> Value {
+    let mut contents: Vec<(&str, Vec<Value>)> = Vec::new();
+    for entry in entries {
+        let (role, parts) = match entry {
+            Entry::User(text) => ("user", vec![json!({"text": text})]),
+            Entry::Model(step) => ("model", model_parts(step)),
+            Entry::Tools(results) => (
+                "user",
+                results
+                    .iter()
+                    .map(|r| json!({"functionResponse": {"name": r.name, "response": as_object(&r.result)}}))
+                    .collect(),
+            ),
+        };
+        if parts.is_empty() {
+            continue;
+        }
+        // Consecutive turns of one role become one turn.
+        match contents.last_mut() {
+            Some((last, existing)) if *last == role => existing.extend(parts),
+            _ => contents.push((role, parts)),
+        }
+    }
+    let contents: Vec<Value> = contents
+        .into_iter()
+        .map(|(role, parts)| json!({"role": role, "parts": parts}))
+        .collect();
+    let declarations: Vec<Value> = TOOLS
+        .iter()
+        .map(|t| {
+            json!({"name": t.name, "description": t.description, "parameters": gemini_schema(&(t.parameters)())})
+        })
+        .collect();
+    json!({
+        "systemInstruction": {"parts": [{"text": system}]},
+        "contents": contents,
+        "tools": [{"functionDeclarations": declarations}],
+        "toolConfig": {"functionCallingConfig": {"mode": "AUTO"}},
+    })
+}
+
+/// A model turn as Gemini sent it: text, then each call with its signature.
+fn model_parts(step: &ModelStep) -> Vec<Value> {
+    let mut parts = Vec::new();
+    if !step.text.is_empty() {
+        parts.push(json!({"text": step.text}));
+    }
+    for call in &step.calls {
+        let args = match &call.arguments {
+            Value::Object(_) => call.arguments.clone(),
+            _ => json!({}),
+        };
+        let mut part = json!({"functionCall": {"name": call.name, "args": args}});
+        if let Some(signature) = &call.signature {
+            part["thoughtSignature"] = json!(signature);
+        }
+        parts.push(part);
+    }
+    parts
+}
+
+/// `functionResponse.response` must be an object: lists and scalars are wrapped.
+fn as_object(result: &Value) -> Value {
+    match result {
+        Value::Object(_) => result.clone(),
+        other => json!({ "result": other }),
+    }
+}
+
+/// A JSON Schema cut down to the keys Gemini's `Schema` knows.
+fn gemini_schema(schema: &Value) -> Value {
+    let Value::Object(map) = schema else {
+        return schema.clone();
+    };
+    let mut out = Map::new();
+    for (key, value) in map {
+        if !SCHEMA_KEYS.contains(&key.as_str()) {
+            continue;
+        }
+        let value = match key.as_str() {
+            "properties" => match value {
+                Value::Object(props) => Value::Object(
+                    props
+                        .iter()
+                        .map(|(k, v)| (k.clone(), gemini_schema(v)))
+                        .collect(),
+                ),
+                other => other.clone(),
+            },
+            "items" => gemini_schema(value),
+            "anyOf" => match value {
+                Value::Array(items) => Value::Array(items.iter().map(gemini_schema).collect()),
+                other => other.clone(),
+            },
+            _ => value.clone(),
+        };
+        out.insert(key.clone(), value);
+    }
+    Value::Object(out)
+}
+
+/// The delay in the body's `RetryInfo` detail (`"retryDelay": "22s"`).
+fn retry_after(_headers: &HeaderMap, body: &[u8]) -> Option<Duration> {
+    let body: Value = serde_json::from_slice(body).ok()?;
+    let details = body.pointer("/error/details")?.as_array()?;
+    details
+        .iter()
+        .filter(|d| {
+            d.get("@type")
+                .and_then(Value::as_str)
+                .is_some_and(|t| t.ends_with("google.rpc.RetryInfo"))
+        })
+        .find_map(|d| {
+            d.get("retryDelay")?
+                .as_str()?
+                .strip_suffix('s')?
+                .parse::<f64>()
+                .ok()
+        })
+        .filter(|secs| secs.is_finite() && *secs >= 0.0)
+        .map(Duration::from_secs_f64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::ToolResult;
+    use super::*;
+
+    #[test]
+    fn schemas_lose_the_keys_gemini_rejects() {
+        let schema = json!({
+            "$schema": "x", "type": "object", "additionalProperties": false,
+            "properties": {"a": {"type": "string", "const": "x", "maxLength": 3}},
+            "required": ["a"]
+        });
+        assert_eq!(
+            gemini_schema(&schema),
+            json!({"type": "object", "properties": {"a": {"type": "string", "maxLength": 3}}, "required": ["a"]})
+        );
+    }
+
+    #[test]
+    fn tool_results_go_back_in_a_user_turn_with_the_signature_kept() {
+        let entries = [
+            Entry::User("show my tasks".into()),
+            Entry::Model(ModelStep {
+                text: String::new(),
+                calls: vec![ToolCallRequest {
+                    id: "call_0".into(),
+                    name: "list_tasks".into(),
+                    arguments: json!({}),
+                    signature: Some("sig==".into()),
+                }],
+            }),
+            Entry::Tools(vec![ToolResult {
+                call_id: "call_0".into(),
+                name: "list_tasks".into(),
+                result: json!([]),
+            }]),
+        ];
+        let body = request_body("sys", &entries);
+        let contents = body["contents"].as_array().unwrap();
+        assert_eq!(contents[1]["role"], "model");
+        assert_eq!(contents[1]["parts"][0]["thoughtSignature"], "sig==");
+        assert_eq!(contents[2]["role"], "user");
+        assert_eq!(
+            contents[2]["parts"][0]["functionResponse"],
+            json!({"name": "list_tasks", "response": {"result": []}})
+        );
+        assert!(!body.to_string().contains("additionalProperties"));
+    }
+
+    #[test]
+    fn retry_info_gives_the_delay() {
+        let body = br#"{"error":{"code":429,"status":"RESOURCE_EXHAUSTED","details":[{"@type":"type.googleapis.com/google.rpc.RetryInfo","retryDelay":"22s"}]}}"#;
+        assert_eq!(
+            retry_after(&HeaderMap::new(), body),
+            Some(Duration::from_secs(22))
+        );
+        assert_eq!(retry_after(&HeaderMap::new(), b"not json"), None);
+    }
+}

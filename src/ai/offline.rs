@@ -1,0 +1,74 @@
+//! The offline assistant: deterministic rules instead of a model, so the
+//! product works with no key and every test runs without a network. It reads
+//! the conversation like a model would, asks for the same tool calls, and
+//! streams its answer word by word.
+
+mod intent;
+mod reply;
+
+use serde_json::{Value, json};
+
+use super::{Entry, ModelStep, TextSink, ToolCallRequest, ToolResult};
+pub use intent::Intent;
+
+/// What the user can say, shown when a sentence is not understood.
+pub const HELP: &str = "I'm the built-in offline assistant, so I understand simple sentences about your tasks, such as:\n\n\
+- \"Add a task to buy groceries\"\n\
+- \"Show me all my tasks\", \"What's pending?\", \"What have I completed?\"\n\
+- \"Mark task 3 as complete\"\n\
+- \"Delete the meeting task\" or \"Delete task 2\"\n\
+- \"Change task 1 to 'Call mom tonight'\"";
+
+/// One step of the conversation: the next tool call, or the answer.
+pub fn step(entries: &[Entry], sink: TextSink<'_>) -> ModelStep {
+    let Some(at) = entries.iter().rposition(|e| matches!(e, Entry::User(_))) else {
+        return say(HELP, sink);
+    };
+    let Entry::User(text) = &entries[at] else {
+        return say(HELP, sink);
+    };
+    let asked = entries[..at].iter().rev().find_map(|e| match e {
+        Entry::Model(step) if !step.text.is_empty() => Some(step.text.as_str()),
+        _ => None,
+    });
+    let intent = Intent::parse(text, asked);
+    let results: Vec<&ToolResult> = entries[at + 1..]
+        .iter()
+        .flat_map(|e| match e {
+            Entry::Tools(results) => results.iter().collect(),
+            _ => Vec::new(),
+        })
+        .collect();
+    match reply::next(&intent, results.last().copied()) {
+        reply::Next::Call(name, args) => call(name, args, results.len()),
+        reply::Next::Say(text) => say(&text, sink),
+    }
+}
+
+fn call(name: &str, arguments: Value, n: usize) -> ModelStep {
+    ModelStep {
+        text: String::new(),
+        calls: vec![ToolCallRequest {
+            id: format!("offline_{n}"),
+            name: name.to_owned(),
+            arguments,
+            signature: None,
+        }],
+    }
+}
+
+/// Streams `text` a word at a time, as a model would.
+fn say(text: &str, sink: TextSink<'_>) -> ModelStep {
+    for piece in text.split_inclusive(' ') {
+        sink(piece);
+    }
+    ModelStep {
+        text: text.to_owned(),
+        calls: Vec::new(),
+    }
+}
+
+/// `{"status": …}` for `list_tasks`.
+fn status_args(status: &str) -> Value {
+    json!({ "status": status })
+}

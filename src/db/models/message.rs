@@ -1,0 +1,199 @@
+//! The `message` table: what the user said and what the assistant answered.
+//!
+//! An assistant message answers one user message (`reply_to`, unique). It is
+//! inserted `pending` when a run claims the user message, and becomes `done`
+//! or `failed` when the run ends. The unique index makes the claim atomic
+//! across replicas: a second run for the same message fails to insert.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::DbConnection;
+use crate::db::schema::message;
+
+pub const ROLE_USER: &str = "user";
+pub const ROLE_ASSISTANT: &str = "assistant";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReplyStatus {
+    Pending,
+    Done,
+    Failed,
+}
+
+impl ReplyStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReplyStatus::Pending => "pending",
+            ReplyStatus::Done => "done",
+            ReplyStatus::Failed => "failed",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = message)]
+pub struct Message {
+    pub id: i64,
+    pub conversation_id: i64,
+    pub user_id: String,
+    pub role: String,
+    pub content: String,
+    /// JSON: the tool calls the assistant made for this reply.
+    pub tool_calls: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub reply_to: Option<i64>,
+    pub status: String,
+}
+
+impl Message {
+    pub fn is_user(&self) -> bool {
+        self.role == ROLE_USER
+    }
+
+    pub fn status(&self) -> ReplyStatus {
+        match self.status.as_str() {
+            "pending" => ReplyStatus::Pending,
+            "failed" => ReplyStatus::Failed,
+            _ => ReplyStatus::Done,
+        }
+    }
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = message)]
+pub struct MessageInsertForm<'a> {
+    pub conversation_id: i64,
+    pub user_id: &'a str,
+    pub role: &'a str,
+    pub content: &'a str,
+    pub tool_calls: Option<&'a str>,
+    pub created_at: NaiveDateTime,
+    pub reply_to: Option<i64>,
+    pub status: &'a str,
+}
+
+impl Message {
+    pub fn insert(conn: &mut DbConnection, form: &MessageInsertForm<'_>) -> QueryResult<Message> {
+        let id: i64 = crate::insert_returning!(conn, message::table, form, message::id)?;
+        Message::find_by_id_and_user(conn, id, form.user_id)
+    }
+
+    pub fn find_by_id_and_user(
+        conn: &mut DbConnection,
+        id: i64,
+        user_id: &str,
+    ) -> QueryResult<Message> {
+        message::table
+            .filter(message::id.eq(id).and(message::user_id.eq(user_id)))
+            .select(Message::as_select())
+            .get_result(conn)
+    }
+
+    /// One page of a conversation, oldest first: the `limit` messages before
+    /// `before` (or the latest), found through the `(conversation_id, id)` index.
+    pub fn page(
+        conn: &mut DbConnection,
+        conversation_id: i64,
+        user_id: &str,
+        before: Option<i64>,
+        limit: i64,
+    ) -> QueryResult<Vec<Message>> {
+        let mut query = message::table
+            .filter(message::conversation_id.eq(conversation_id))
+            .filter(message::user_id.eq(user_id))
+            .select(Message::as_select())
+            .order(message::id.desc())
+            .limit(limit)
+            .into_boxed();
+        if let Some(before) = before {
+            query = query.filter(message::id.lt(before));
+        }
+        let mut page = query.load(conn)?;
+        page.reverse();
+        Ok(page)
+    }
+
+    /// What the model sees of the conversation up to and including the user
+    /// message `upto`: the last `limit` finished messages, oldest first.
+    pub fn history(
+        conn: &mut DbConnection,
+        conversation_id: i64,
+        user_id: &str,
+        upto: i64,
+        limit: i64,
+    ) -> QueryResult<Vec<Message>> {
+        let mut history: Vec<Message> = message::table
+            .filter(message::conversation_id.eq(conversation_id))
+            .filter(message::user_id.eq(user_id))
+            .filter(message::id.le(upto))
+            .filter(message::status.eq(ReplyStatus::Done.as_str()))
+            .select(Message::as_select())
+            .order(message::id.desc())
+            .limit(limit)
+            .load(conn)?;
+        history.reverse();
+        Ok(history)
+    }
+
+    /// The assistant's answer to `user_message_id`, if a run has claimed it.
+    pub fn find_reply(
+        conn: &mut DbConnection,
+        user_message_id: i64,
+        user_id: &str,
+    ) -> QueryResult<Option<Message>> {
+        message::table
+            .filter(message::reply_to.eq(user_message_id))
+            .filter(message::user_id.eq(user_id))
+            .select(Message::as_select())
+            .get_result(conn)
+            .optional()
+    }
+
+    /// Records the outcome of a run on its pending reply.
+    pub fn finish_reply(
+        conn: &mut DbConnection,
+        id: i64,
+        user_id: &str,
+        content: &str,
+        tool_calls: Option<&str>,
+        status: ReplyStatus,
+    ) -> QueryResult<usize> {
+        diesel::update(message::table)
+            .filter(message::id.eq(id).and(message::user_id.eq(user_id)))
+            .set((
+                message::content.eq(content),
+                message::tool_calls.eq(tool_calls),
+                message::status.eq(status.as_str()),
+            ))
+            .execute(conn)
+    }
+
+    /// Gives up on a reply whose run was pending since before `started_before`
+    /// (its server stopped mid-run), so the user can retry.
+    pub fn fail_if_stale(
+        conn: &mut DbConnection,
+        id: i64,
+        started_before: NaiveDateTime,
+    ) -> QueryResult<usize> {
+        diesel::update(message::table)
+            .filter(message::id.eq(id))
+            .filter(message::status.eq(ReplyStatus::Pending.as_str()))
+            .filter(message::created_at.lt(started_before))
+            .set(message::status.eq(ReplyStatus::Failed.as_str()))
+            .execute(conn)
+    }
+
+    /// Removes a failed reply so the user message can be answered again.
+    pub fn delete_failed_reply(
+        conn: &mut DbConnection,
+        user_message_id: i64,
+        user_id: &str,
+    ) -> QueryResult<usize> {
+        diesel::delete(message::table)
+            .filter(message::reply_to.eq(user_message_id))
+            .filter(message::user_id.eq(user_id))
+            .filter(message::status.eq(ReplyStatus::Failed.as_str()))
+            .execute(conn)
+    }
+}

@@ -1,0 +1,142 @@
+//! The `task` table. Every query names the owner; another user's task is
+//! indistinguishable from one that does not exist.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde::Serialize;
+
+use crate::db::DbConnection;
+use crate::db::schema::task;
+
+#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[diesel(table_name = task)]
+pub struct Task {
+    pub id: i64,
+    #[serde(skip)]
+    pub user_id: String,
+    pub title: String,
+    pub description: Option<String>,
+    pub completed: bool,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = task)]
+pub struct TaskInsertForm<'a> {
+    pub user_id: &'a str,
+    pub title: &'a str,
+    pub description: Option<&'a str>,
+    pub completed: bool,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// The fields an edit may change; `None` leaves a field as it is.
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = task)]
+pub struct TaskUpdateForm<'a> {
+    pub title: Option<&'a str>,
+    /// `Some(None)` clears the description.
+    pub description: Option<Option<&'a str>>,
+    pub completed: Option<bool>,
+    pub updated_at: Option<NaiveDateTime>,
+}
+
+/// Which tasks a listing shows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum TaskFilter {
+    #[default]
+    All,
+    Pending,
+    Completed,
+}
+
+impl TaskFilter {
+    pub fn parse(s: &str) -> Option<TaskFilter> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "all" => Some(TaskFilter::All),
+            "pending" | "open" | "todo" => Some(TaskFilter::Pending),
+            "completed" | "done" | "complete" => Some(TaskFilter::Completed),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TaskFilter::All => "all",
+            TaskFilter::Pending => "pending",
+            TaskFilter::Completed => "completed",
+        }
+    }
+}
+
+impl Task {
+    pub fn insert(conn: &mut DbConnection, form: &TaskInsertForm<'_>) -> QueryResult<Task> {
+        let id: i64 = crate::insert_returning!(conn, task::table, form, task::id)?;
+        Task::find_by_id_and_user(conn, id, form.user_id)
+    }
+
+    pub fn find_by_id_and_user(
+        conn: &mut DbConnection,
+        id: i64,
+        user_id: &str,
+    ) -> QueryResult<Task> {
+        task::table
+            .filter(task::id.eq(id).and(task::user_id.eq(user_id)))
+            .select(Task::as_select())
+            .get_result(conn)
+    }
+
+    /// The owner's tasks, oldest first.
+    pub fn list_by_user(
+        conn: &mut DbConnection,
+        user_id: &str,
+        filter: TaskFilter,
+    ) -> QueryResult<Vec<Task>> {
+        let mut query = task::table
+            .filter(task::user_id.eq(user_id))
+            .select(Task::as_select())
+            .order(task::id.asc())
+            .into_boxed();
+        match filter {
+            TaskFilter::All => {}
+            TaskFilter::Pending => query = query.filter(task::completed.eq(false)),
+            TaskFilter::Completed => query = query.filter(task::completed.eq(true)),
+        }
+        query.load(conn)
+    }
+
+    /// Applies `form` to the owner's task and returns it as stored; `NotFound` if
+    /// there is no such task of this owner.
+    pub fn update_by_id_and_user(
+        conn: &mut DbConnection,
+        id: i64,
+        user_id: &str,
+        form: &TaskUpdateForm<'_>,
+    ) -> QueryResult<Task> {
+        let changed = diesel::update(task::table)
+            .filter(task::id.eq(id).and(task::user_id.eq(user_id)))
+            .set(form)
+            .execute(conn)?;
+        if changed == 0 {
+            return Err(diesel::result::Error::NotFound);
+        }
+        Task::find_by_id_and_user(conn, id, user_id)
+    }
+
+    /// Deletes the owner's task and returns what it was; `NotFound` if there is none.
+    pub fn delete_by_id_and_user(
+        conn: &mut DbConnection,
+        id: i64,
+        user_id: &str,
+    ) -> QueryResult<Task> {
+        conn.transaction(|conn| {
+            let found = Task::find_by_id_and_user(conn, id, user_id)?;
+            diesel::delete(task::table)
+                .filter(task::id.eq(id).and(task::user_id.eq(user_id)))
+                .execute(conn)?;
+            Ok(found)
+        })
+    }
+}

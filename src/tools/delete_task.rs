@@ -1,0 +1,40 @@
+//! `delete_task`: removes a task for good.
+
+use diesel::QueryResult;
+use serde_json::{Value, json};
+
+use super::{Tool, ToolError, args, changed, not_found_as};
+use crate::db::DbConnection;
+use crate::db::models::Task;
+
+pub const TOOL: Tool = Tool {
+    name: "delete_task",
+    description: "Delete one of the user's tasks. When the user names a task instead of giving its number, list the tasks first to find its id.",
+    parameters: task_id_only,
+    run,
+};
+
+/// The schema of a tool whose only argument is the task's id.
+pub fn task_id_only() -> Value {
+    json!({
+        "type": "object",
+        "properties": {
+            "task_id": {"type": "integer", "description": "The task's id (its number).", "minimum": 1}
+        },
+        "required": ["task_id"],
+        "additionalProperties": false
+    })
+}
+
+fn run(
+    conn: &mut DbConnection,
+    user_id: &str,
+    input: &Value,
+) -> QueryResult<Result<Value, ToolError>> {
+    let id = match args::task_id(input) {
+        Ok(id) => id,
+        Err(e) => return Ok(Err(e)),
+    };
+    let result = Task::delete_by_id_and_user(conn, id, user_id);
+    Ok(not_found_as(result, id)?.map(|task| changed(&task, "deleted")))
+}

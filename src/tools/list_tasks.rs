@@ -1,0 +1,57 @@
+//! `list_tasks`: the user's tasks, all or by status.
+
+use diesel::QueryResult;
+use serde_json::{Value, json};
+
+use super::{Tool, ToolError};
+use crate::auth::json::iso;
+use crate::db::DbConnection;
+use crate::db::models::{Task, TaskFilter};
+
+pub const TOOL: Tool = Tool {
+    name: "list_tasks",
+    description: "List the user's tasks: all of them, only pending ones, or only completed ones.",
+    parameters,
+    run,
+};
+
+fn parameters() -> Value {
+    json!({
+        "type": "object",
+        "properties": {
+            "status": {"type": "string", "enum": ["all", "pending", "completed"], "description": "Which tasks to list; all when omitted."}
+        },
+        "additionalProperties": false
+    })
+}
+
+fn run(
+    conn: &mut DbConnection,
+    user_id: &str,
+    input: &Value,
+) -> QueryResult<Result<Value, ToolError>> {
+    let filter = match input.get("status") {
+        None | Some(Value::Null) => TaskFilter::All,
+        Some(Value::String(s)) => match TaskFilter::parse(s) {
+            Some(filter) => filter,
+            None => {
+                return Ok(Err(ToolError::invalid(
+                    "status must be one of all, pending, completed.",
+                )));
+            }
+        },
+        Some(_) => return Ok(Err(ToolError::invalid("status must be a string."))),
+    };
+    let tasks = Task::list_by_user(conn, user_id, filter)?;
+    Ok(Ok(Value::Array(tasks.iter().map(summary).collect())))
+}
+
+fn summary(task: &Task) -> Value {
+    json!({
+        "id": task.id,
+        "title": task.title,
+        "description": task.description,
+        "completed": task.completed,
+        "created_at": iso(&task.created_at),
+    })
+}
