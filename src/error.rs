@@ -55,6 +55,9 @@ pub enum AppError {
     UnsupportedMediaType(String),
     #[error("Too many requests. Please try again later.")]
     RateLimited { retry_after: Duration },
+    /// 503: the AI provider failed; the user's message is saved in the conversation.
+    #[error("The assistant could not answer just now. Your message is saved; try again.")]
+    AssistantUnavailable { conversation_id: i64 },
     /// 500: our fault. Logged with its cause; the user sees a generic message.
     #[error("Something went wrong on our side. Please try again.")]
     Internal(#[from] anyhow::Error),
@@ -85,6 +88,7 @@ impl AppError {
             AppError::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
             AppError::UnsupportedMediaType(_) => "UNSUPPORTED_MEDIA_TYPE",
             AppError::RateLimited { .. } => "RATE_LIMITED",
+            AppError::AssistantUnavailable { .. } => "ASSISTANT_UNAVAILABLE",
             AppError::Internal(_) => "INTERNAL_ERROR",
         }
     }
@@ -147,6 +151,7 @@ impl ResponseError for AppError {
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::AssistantUnavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -240,6 +245,11 @@ fn render_api(err: &AppError) -> HttpResponse {
                 header::RETRY_AFTER,
                 retry_after.as_secs().max(1).to_string(),
             ));
+        }
+        AppError::AssistantUnavailable { conversation_id } => {
+            return res.json(json!({ "error": {
+                "code": err.code(), "message": err.to_string(), "conversation_id": conversation_id,
+            } }));
         }
         _ => {}
     }

@@ -15,6 +15,9 @@ use secrecy::ExposeSecret;
 use sha2::{Digest, Sha512};
 use tracing_actix_web::TracingLogger;
 
+use std::sync::Arc;
+
+use crate::ai::Assistant;
 use crate::auth::current_user::SESSION_COOKIE;
 use crate::auth::jwt::JwtKeys;
 use crate::auth::origin::TrustedOrigins;
@@ -37,6 +40,7 @@ pub struct AppState {
     pub auth_limiter: AuthRateLimiter,
     pub origins: TrustedOrigins,
     pub trust_proxy_headers: bool,
+    pub assistant: Arc<Assistant>,
 }
 
 pub struct Application {
@@ -50,6 +54,8 @@ impl Application {
     /// listener and builds the server.
     pub async fn build(settings: Settings) -> anyhow::Result<Application> {
         let backend = Backend::from_url(&settings.database_url)?;
+        let assistant = Assistant::from_settings(&settings.ai)?;
+        tracing::info!(providers = %assistant.describe(), "assistant ready");
         let pool = connect_and_migrate(backend, settings.database_pool_size).await?;
 
         let listener = TcpListener::bind((settings.bind.as_str(), settings.port))
@@ -83,6 +89,7 @@ impl Application {
             auth_limiter: AuthRateLimiter::new(settings.auth_rate_limit_per_minute),
             origins: TrustedOrigins::new(origins),
             trust_proxy_headers: settings.trust_proxy_headers,
+            assistant,
         });
         let cookie_key = Key::from(&Sha512::digest(
             [b"tasktalk-session-cookie:".as_slice(), secret].concat(),
@@ -101,8 +108,13 @@ impl Application {
                 .app_data(web::JsonConfig::default().limit(MAX_BODY_BYTES))
                 .app_data(web::FormConfig::default().limit(MAX_BODY_BYTES))
                 .service(web::scope("/api/auth").configure(crate::auth::routes::auth_api))
-                .service(web::scope("/api").configure(crate::auth::routes::api))
+                .service(
+                    web::scope("/api")
+                        .configure(crate::auth::routes::api)
+                        .configure(crate::chat::routes::api),
+                )
                 .configure(crate::auth::routes::pages)
+                .configure(crate::chat::routes::pages)
                 .configure(crate::pages::routes)
                 .default_service(web::to(not_found))
         })

@@ -40,11 +40,13 @@ impl CallRecord {
     }
 }
 
-/// The finished answer of one turn.
-#[derive(Debug, Clone, Default)]
+/// The answer of one turn. When the provider failed part-way, `failure` says
+/// why, and `text` and `calls` hold what happened before (tools may have run).
+#[derive(Debug, Default)]
 pub struct Reply {
     pub text: String,
     pub calls: Vec<CallRecord>,
+    pub failure: Option<ProviderError>,
 }
 
 /// Runs one turn for `user_id` on top of `entries` (history ending in the user's message).
@@ -54,7 +56,7 @@ pub async fn run(
     user_id: &str,
     mut entries: Vec<Entry>,
     events: &UnboundedSender<AgentEvent>,
-) -> Result<Reply, ProviderError> {
+) -> Reply {
     let mut reply = Reply::default();
     let sink = |text: &str| {
         let _ = events.send(AgentEvent::Text(text.to_owned()));
@@ -64,11 +66,18 @@ pub async fn run(
             reply.text.push_str("\n\n");
             sink("\n\n");
         }
-        let ModelStep { text, calls } = assistant.step(&entries, &sink).await?;
+        let ModelStep { text, calls } = match assistant.step(&entries, &sink).await {
+            Ok(step) => step,
+            Err(e) => {
+                reply.text = reply.text.trim_end().to_owned();
+                reply.failure = Some(e);
+                return reply;
+            }
+        };
         reply.text.push_str(&text);
         if calls.is_empty() {
             reply.text = reply.text.trim_end().to_owned();
-            return Ok(reply);
+            return reply;
         }
         let mut results = Vec::with_capacity(calls.len());
         for call in &calls {
@@ -98,7 +107,7 @@ pub async fn run(
     }
     reply.text.push_str(note);
     sink(note);
-    Ok(reply)
+    reply
 }
 
 /// Runs one tool call as `user_id`. A database failure becomes an error result

@@ -1,27 +1,11 @@
-//! `/`: the signed-in start page.
+//! `/`: the chat is the home of a signed-in person.
 
 use actix_web::{HttpResponse, get};
-use askama::Template;
 
 use crate::auth::CurrentUser;
-use crate::error::AppError;
-
-#[derive(Template)]
-#[template(path = "home.html")]
-struct HomePage<'a> {
-    name: &'a str,
-    email: &'a str,
-}
+use crate::pages::respond::see_other;
 
 #[get("/")]
-pub async fn home(current: CurrentUser) -> Result<HttpResponse, AppError> {
-    let page = HomePage {
-        name: &current.user.name,
-        email: &current.user.email,
-    };
-    let html = page.render().map_err(|e| AppError::Internal(e.into()))?;
-    Ok(HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .insert_header(("Cache-Control", "no-store"))
-        .body(html))
+pub async fn home(_current: CurrentUser) -> HttpResponse {
+    see_other("/chat")
 }

@@ -3,6 +3,7 @@
 mod assets;
 mod health;
 mod home;
+pub mod respond;
 
 use actix_web::web;
 

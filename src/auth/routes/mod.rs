@@ -7,7 +7,7 @@ mod me;
 mod signup;
 
 use actix_session::Session as CookieSession;
-use actix_web::http::{StatusCode, header};
+use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
@@ -17,6 +17,7 @@ use crate::auth::credentials::{DisplayName, Email, Password};
 use crate::auth::current_user::{CurrentUser, client_info, client_ip, start_cookie_session};
 use crate::auth::service::{self, SignUpOutcome, SignedIn};
 use crate::error::AppError;
+use crate::pages::respond::{html as render, see_other};
 
 /// `/api/auth/*` (Better-Auth's paths).
 pub fn auth_api(cfg: &mut web::ServiceConfig) {
@@ -45,7 +46,7 @@ pub fn pages(cfg: &mut web::ServiceConfig) {
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
         Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
-        _ => "/".to_owned(),
+        _ => "/chat".to_owned(),
     }
 }
 
@@ -53,12 +54,6 @@ pub fn safe_next(next: Option<&str>) -> String {
 #[derive(Deserialize)]
 pub struct NextQuery {
     next: Option<String>,
-}
-
-fn see_other(location: &str) -> HttpResponse {
-    HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, location))
-        .finish()
 }
 
 /// A blank sign-in or sign-up form, unless the person is signed in already.
@@ -72,13 +67,6 @@ fn blank_form<P: Template>(
         return Ok(see_other(&next));
     }
     render(&page(next), StatusCode::OK)
-}
-
-fn render(page: &impl Template, status: StatusCode) -> Result<HttpResponse, AppError> {
-    let html = page.render().map_err(|e| AppError::Internal(e.into()))?;
-    Ok(HttpResponse::build(status)
-        .content_type("text/html; charset=utf-8")
-        .body(html))
 }
 
 /// Signs in with what the person typed and puts the new session in the cookie.
@@ -163,8 +151,8 @@ mod tests {
             "tasks",
             "",
         ] {
-            assert_eq!(safe_next(Some(off_site)), "/", "{off_site}");
+            assert_eq!(safe_next(Some(off_site)), "/chat", "{off_site}");
         }
-        assert_eq!(safe_next(None), "/");
+        assert_eq!(safe_next(None), "/chat");
     }
 }

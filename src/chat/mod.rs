@@ -1,0 +1,8 @@
+//! The chat: conversations and their messages, the pages that show them, the
+//! reply stream, and the JSON chat API.
+
+mod markdown;
+pub mod routes;
+pub mod service;
+pub mod text;
+pub mod view;

@@ -1,0 +1,163 @@
+//! The JSON chat API (the hackathon contract): send a message and get the
+//! whole answer; read conversations and their messages.
+
+use actix_web::{HttpResponse, get, post, web};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::auth::json::iso;
+use crate::chat::service::{self, Answer};
+use crate::chat::text::MessageText;
+use crate::db::models::{Conversation, Message, ReplyStatus};
+use crate::db::{self, DbError};
+use crate::error::AppError;
+
+#[derive(Deserialize)]
+pub struct ChatRequest {
+    conversation_id: Option<i64>,
+    message: String,
+}
+
+#[post("/chat")]
+pub async fn chat(
+    state: web::Data<AppState>,
+    current: CurrentUser,
+    body: web::Json<ChatRequest>,
+) -> Result<HttpResponse, AppError> {
+    send(&state, &current, body.into_inner()).await
+}
+
+/// The hackathon's path: the user in the path must be the caller.
+#[post("/{user_id}/chat")]
+pub async fn chat_as(
+    state: web::Data<AppState>,
+    current: CurrentUser,
+    path: web::Path<String>,
+    body: web::Json<ChatRequest>,
+) -> Result<HttpResponse, AppError> {
+    if path.into_inner() != current.user.id {
+        return Err(AppError::Forbidden {
+            code: "FORBIDDEN",
+            message: "You can only chat as yourself.",
+        });
+    }
+    send(&state, &current, body.into_inner()).await
+}
+
+/// Stores the message, runs the turn to its end, answers with the reply. The
+/// run is its own task: a client that hangs up does not stop it.
+async fn send(
+    state: &AppState,
+    current: &CurrentUser,
+    body: ChatRequest,
+) -> Result<HttpResponse, AppError> {
+    let text = MessageText::parse(&body.message)?;
+    let user_id = &current.user.id;
+    let (conversation, question) = match body.conversation_id {
+        Some(id) => service::add_message(&state.pool, user_id, id, text).await?,
+        None => service::start_conversation(&state.pool, user_id, text).await?,
+    };
+    let reply = match service::answer(&state.pool, &state.assistant, &question).await? {
+        Answer::Started(mut running) => {
+            while running.events.recv().await.is_some() {}
+            running.finished.await.ok()
+        }
+        Answer::Claimed(reply) => service::wait_for(&state.pool, reply).await.ok(),
+    };
+    let unavailable = AppError::AssistantUnavailable {
+        conversation_id: conversation.id,
+    };
+    let reply = reply.ok_or(unavailable)?;
+    if reply.status() != ReplyStatus::Done {
+        return Err(AppError::AssistantUnavailable {
+            conversation_id: conversation.id,
+        });
+    }
+    Ok(HttpResponse::Ok().json(json!({
+        "conversation_id": conversation.id,
+        "response": reply.content,
+        "tool_calls": public_calls(&reply),
+    })))
+}
+
+/// `[{name, arguments, result}]`.
+fn public_calls(message: &Message) -> Value {
+    service::tool_calls(message)
+        .into_iter()
+        .map(|c| json!({"name": c.name, "arguments": c.arguments, "result": c.result}))
+        .collect()
+}
+
+fn conversation_json(c: &Conversation) -> Value {
+    json!({"id": c.id, "title": c.title, "created_at": iso(&c.created_at), "updated_at": iso(&c.updated_at)})
+}
+
+/// The caller's conversations, most recently active first.
+#[get("/conversations")]
+pub async fn conversations(
+    state: web::Data<AppState>,
+    current: CurrentUser,
+) -> Result<HttpResponse, AppError> {
+    let user_id = current.user.id.clone();
+    let list = db::run(&state.pool, move |conn| {
+        Conversation::list_by_user(conn, &user_id, 200)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(list.iter().map(conversation_json).collect::<Vec<_>>()))
+}
+
+#[derive(Deserialize)]
+pub struct PageQuery {
+    before: Option<i64>,
+    limit: Option<i64>,
+}
+
+/// A page of messages, oldest first; `next_before` fetches the page before it.
+#[get("/conversations/{id}/messages")]
+pub async fn messages(
+    state: web::Data<AppState>,
+    current: CurrentUser,
+    path: web::Path<i64>,
+    query: web::Query<PageQuery>,
+) -> Result<HttpResponse, AppError> {
+    let limit = query.limit.unwrap_or(50);
+    if !(1..=200).contains(&limit) {
+        return Err(AppError::invalid(
+            "INVALID_QUERY",
+            "limit must be between 1 and 200.",
+        ));
+    }
+    let (id, before, user_id) = (path.into_inner(), query.before, current.user.id.clone());
+    let page = db::run(&state.pool, move |conn| {
+        Conversation::find_by_id_and_user(conn, id, &user_id)?;
+        Message::page(conn, id, &user_id, before, limit + 1)
+    })
+    .await;
+    let mut page = match page {
+        Err(DbError::Query(diesel::result::Error::NotFound)) => return Err(AppError::NotFound),
+        other => other?,
+    };
+    let more = page.len() as i64 > limit;
+    if more {
+        page.remove(0);
+    }
+    let messages: Vec<Value> = page
+        .iter()
+        .map(|m| {
+            json!({
+                "id": m.id,
+                "role": m.role,
+                "content": m.content,
+                "status": m.status,
+                "tool_calls": public_calls(m),
+                "created_at": iso(&m.created_at),
+            })
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(json!({
+        "messages": messages,
+        "next_before": if more { page.first().map(|m| m.id) } else { None },
+    })))
+}

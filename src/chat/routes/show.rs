@@ -1,0 +1,144 @@
+//! `/chat` and `/chat/{id}`: the conversation list, one conversation on its
+//! latest messages, and older pages on request.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, get, web};
+use askama::Template;
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::chat::text::MESSAGE_MAX_CHARS;
+use crate::chat::view::{self, MessageView, Shown};
+use crate::db::models::{Conversation, Message};
+use crate::db::{self, DbError};
+use crate::error::AppError;
+use crate::pages::respond::html;
+
+/// Messages per page.
+const PAGE: i64 = 30;
+/// Conversations listed beside the chat.
+const LISTED: i64 = 50;
+
+#[derive(Template)]
+#[template(path = "chat/page.html")]
+pub struct ChatPage {
+    pub email: String,
+    pub conversations: Vec<Conversation>,
+    pub conversation: Option<Conversation>,
+    pub current_id: Option<i64>,
+    pub conversation_id: i64,
+    pub messages: Vec<MessageView>,
+    pub older_before: Option<i64>,
+    pub max_chars: usize,
+}
+
+impl ChatPage {
+    /// The page for `current`, on `conversation` (or on a new chat).
+    pub async fn load(
+        state: &AppState,
+        current: &CurrentUser,
+        conversation_id: Option<i64>,
+    ) -> Result<ChatPage, AppError> {
+        let user_id = current.user.id.clone();
+        let loaded = db::run(&state.pool, move |conn| {
+            let conversations = Conversation::list_by_user(conn, &user_id, LISTED)?;
+            let Some(id) = conversation_id else {
+                return Ok((conversations, None, Vec::new()));
+            };
+            let conversation = Conversation::find_by_id_and_user(conn, id, &user_id)?;
+            let messages = Message::page(conn, id, &user_id, None, PAGE + 1)?;
+            Ok((conversations, Some(conversation), messages))
+        })
+        .await;
+        let (conversations, conversation, messages) = match loaded {
+            Err(DbError::Query(diesel::result::Error::NotFound)) => return Err(AppError::NotFound),
+            other => other?,
+        };
+        let (messages, older_before) = split_page(messages);
+        Ok(ChatPage {
+            email: current.user.email.clone(),
+            current_id: conversation.as_ref().map(|c| c.id),
+            conversation_id: conversation_id.unwrap_or_default(),
+            conversation,
+            conversations,
+            messages: view::page(&messages, true),
+            older_before,
+            max_chars: MESSAGE_MAX_CHARS,
+        })
+    }
+}
+
+impl ChatPage {
+    fn is_current(&self, conversation: &Conversation) -> bool {
+        self.current_id == Some(conversation.id)
+    }
+}
+
+/// Of `PAGE + 1` messages, the newest `PAGE`, and where the older ones end if there are more.
+fn split_page(mut messages: Vec<Message>) -> (Vec<Message>, Option<i64>) {
+    if messages.len() as i64 > PAGE {
+        messages.remove(0);
+        let before = messages.first().map(|m| m.id);
+        (messages, before)
+    } else {
+        (messages, None)
+    }
+}
+
+#[get("/chat/{id}")]
+pub async fn show(
+    state: web::Data<AppState>,
+    current: CurrentUser,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let page = ChatPage::load(&state, &current, Some(path.into_inner())).await?;
+    html(&page, StatusCode::OK)
+}
+
+#[derive(Template)]
+#[template(path = "chat/_older.html")]
+struct OlderMessages {
+    conversation_id: i64,
+    messages: Vec<MessageView>,
+    older_before: Option<i64>,
+}
+
+#[derive(Deserialize)]
+pub struct OlderQuery {
+    before: i64,
+}
+
+/// The page of messages before `?before=`, with its own "load older" button
+/// when there are more (keyset paging: as fast on page 300 as on page 1).
+#[get("/chat/{id}/messages")]
+pub async fn older(
+    state: web::Data<AppState>,
+    current: CurrentUser,
+    path: web::Path<i64>,
+    query: web::Query<OlderQuery>,
+) -> Result<HttpResponse, AppError> {
+    let (conversation_id, before) = (path.into_inner(), query.before);
+    let user_id = current.user.id.clone();
+    let loaded = db::run(&state.pool, move |conn| {
+        Conversation::find_by_id_and_user(conn, conversation_id, &user_id)?;
+        Message::page(conn, conversation_id, &user_id, Some(before), PAGE + 1)
+    })
+    .await;
+    let messages = match loaded {
+        Err(DbError::Query(diesel::result::Error::NotFound)) => return Err(AppError::NotFound),
+        other => other?,
+    };
+    let (messages, older_before) = split_page(messages);
+    let fragment = OlderMessages {
+        conversation_id,
+        messages: view::page(&messages, false),
+        older_before,
+    };
+    let mut response = html(&fragment, StatusCode::OK)?;
+    response.headers_mut().insert(
+        actix_web::http::header::VARY,
+        actix_web::http::header::HeaderValue::from_static("HX-Request"),
+    );
+    Ok(response)
+}

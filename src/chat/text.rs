@@ -1,0 +1,71 @@
+//! A chat message as typed: trimmed, not empty, not a novel.
+
+use crate::error::AppError;
+
+pub const MESSAGE_MAX_CHARS: usize = 4000;
+/// Conversation titles come from their first message, cut to this length.
+const TITLE_MAX_CHARS: usize = 80;
+
+#[derive(Debug, Clone)]
+pub struct MessageText(String);
+
+impl MessageText {
+    pub fn parse(text: &str) -> Result<MessageText, AppError> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Err(AppError::invalid(
+                "INVALID_MESSAGE",
+                "Type a message first.",
+            ));
+        }
+        if text.chars().count() > MESSAGE_MAX_CHARS {
+            return Err(AppError::invalid(
+                "INVALID_MESSAGE",
+                format!("A message can be at most {MESSAGE_MAX_CHARS} characters."),
+            ));
+        }
+        Ok(MessageText(text.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// A conversation title: the first line, cut at a word near 80 characters.
+    pub fn title(&self) -> String {
+        let line = self.0.lines().next().unwrap_or_default().trim();
+        if line.chars().count() <= TITLE_MAX_CHARS {
+            return line.to_owned();
+        }
+        let cut: String = line.chars().take(TITLE_MAX_CHARS).collect();
+        let cut = match cut.rfind(' ') {
+            Some(at) if at > TITLE_MAX_CHARS / 2 => &cut[..at],
+            _ => &cut,
+        };
+        format!("{}…", cut.trim_end())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_are_trimmed_and_bounded() {
+        assert_eq!(MessageText::parse("  hi \n").unwrap().as_str(), "hi");
+        assert!(MessageText::parse(" \n ").is_err());
+        assert!(MessageText::parse(&"x".repeat(MESSAGE_MAX_CHARS + 1)).is_err());
+    }
+
+    #[test]
+    fn titles_are_the_first_line_cut_at_a_word() {
+        let text = MessageText::parse("Add a task\nsecond line").unwrap();
+        assert_eq!(text.title(), "Add a task");
+        let long = MessageText::parse(&"word ".repeat(40)).unwrap();
+        let title = long.title();
+        assert!(
+            title.ends_with("word…") && title.chars().count() <= 81,
+            "{title}"
+        );
+    }
+}
