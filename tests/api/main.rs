@@ -6,8 +6,14 @@
 
 mod api_auth;
 mod bad_input;
+mod chat_helpers;
+mod chat_isolation;
+mod chat_offline;
+mod chat_pages;
+mod chat_providers;
 mod cli;
 mod data_layer;
+mod fake_llm;
 mod helpers;
 mod jwt;
 mod pages;

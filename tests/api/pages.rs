@@ -8,17 +8,20 @@ async fn a_signed_out_visit_redirects_to_login_and_returns_after_signing_in() {
     app.sign_up(&app.api_client(), "tara@example.com").await;
     let browser = app.browser();
 
-    let visit = app.get(&browser, "/?tab=1").await;
+    let visit = app.get(&browser, "/chat?tab=1").await;
     assert_eq!(visit.status(), 303);
-    assert_eq!(visit.headers()["location"], "/login?next=%2F%3Ftab%3D1");
+    assert_eq!(visit.headers()["location"], "/login?next=%2Fchat%3Ftab%3D1");
 
     let form = app
-        .get(&browser, "/login?next=%2F%3Ftab%3D1")
+        .get(&browser, "/login?next=%2Fchat%3Ftab%3D1")
         .await
         .text()
         .await
         .unwrap();
-    assert!(form.contains(r#"name="next" value="/?tab=1""#), "{form}");
+    assert!(
+        form.contains(r#"name="next" value="/chat?tab=1""#),
+        "{form}"
+    );
     let login = app
         .post_form(
             &browser,
@@ -26,14 +29,14 @@ async fn a_signed_out_visit_redirects_to_login_and_returns_after_signing_in() {
             &[
                 ("email", "tara@example.com"),
                 ("password", PASSWORD),
-                ("next", "/?tab=1"),
+                ("next", "/chat?tab=1"),
             ],
         )
         .await;
     assert_eq!(login.status(), 303);
-    assert_eq!(login.headers()["location"], "/?tab=1");
+    assert_eq!(login.headers()["location"], "/chat?tab=1");
 
-    let home = app.get(&browser, "/").await;
+    let home = app.get(&browser, "/chat").await;
     assert_eq!(home.status(), 200);
     let html = home.text().await.unwrap();
     assert!(html.contains("tara@example.com"));
@@ -53,14 +56,13 @@ async fn signing_up_on_the_page_signs_in_and_shows_who_you_are() {
                 ("name", "Uma"),
                 ("email", "Uma@Example.com"),
                 ("password", PASSWORD),
-                ("next", "/"),
             ],
         )
         .await;
 
     assert_eq!(res.status(), 303);
-    let html = app.get(&browser, "/").await.text().await.unwrap();
-    assert!(html.contains("Hello, Uma"));
+    assert_eq!(res.headers()["location"], "/chat");
+    let html = app.get(&browser, "/chat").await.text().await.unwrap();
     assert!(html.contains("uma@example.com"));
 }
 
@@ -142,8 +144,8 @@ async fn logging_out_ends_only_this_browsers_session() {
 
     assert_eq!(out.status(), 303);
     assert_eq!(out.headers()["location"], "/login");
-    assert_eq!(app.get(&first, "/").await.status(), 303);
-    assert_eq!(app.get(&second, "/").await.status(), 200);
+    assert_eq!(app.get(&first, "/chat").await.status(), 303);
+    assert_eq!(app.get(&second, "/chat").await.status(), 200);
 }
 
 #[tokio::test]
@@ -168,7 +170,7 @@ async fn next_never_leads_off_site() {
             .await
             .unwrap();
         assert_eq!(res.status(), 303);
-        assert_eq!(res.headers()["location"], "/", "next={next}");
+        assert_eq!(res.headers()["location"], "/chat", "next={next}");
     }
 }
 

@@ -1,0 +1,156 @@
+//! The chat with the built-in offline assistant: every sentence of the
+//! product, its variants, memory across turns, through the JSON API.
+
+use serde_json::json;
+
+use crate::helpers::spawn_app;
+
+#[tokio::test]
+async fn every_product_sentence_works_with_the_offline_assistant() {
+    let app = spawn_app().await;
+    let (client, me) = app.signed_in_browser("olga@example.com").await;
+
+    let first = app.say(&client, None, "Add a task to buy groceries").await;
+    let conversation = first["conversation_id"].as_i64().unwrap();
+    assert_eq!(first["tool_calls"][0]["name"], "add_task");
+    assert_eq!(
+        first["tool_calls"][0]["arguments"],
+        json!({"title": "Buy groceries"})
+    );
+    assert_eq!(first["tool_calls"][0]["result"]["status"], "created");
+    assert!(
+        first["response"]
+            .as_str()
+            .unwrap()
+            .contains("Buy groceries")
+    );
+
+    let said = |m: &'static str| app.say(&client, Some(conversation), m);
+    said("I need to remember to pay bills").await;
+    app.seed_task(&me, "Team meeting agenda");
+    let all = said("Show me all my tasks").await;
+    let text = all["response"].as_str().unwrap();
+    assert!(
+        text.contains("Buy groceries")
+            && text.contains("Pay bills")
+            && text.contains("Team meeting agenda")
+    );
+
+    let done = said("Mark task 1 as complete").await;
+    assert_eq!(
+        done["tool_calls"][0]["result"],
+        json!({"task_id": 1, "status": "completed", "title": "Buy groceries"})
+    );
+    let pending = said("What's pending?").await;
+    assert_eq!(
+        pending["tool_calls"][0]["arguments"],
+        json!({"status": "pending"})
+    );
+    assert!(
+        !pending["response"]
+            .as_str()
+            .unwrap()
+            .contains("Buy groceries")
+    );
+    let completed = said("What have I completed?").await;
+    assert!(
+        completed["response"]
+            .as_str()
+            .unwrap()
+            .contains("Buy groceries")
+    );
+
+    let deleted = said("Delete the meeting task").await;
+    let names: Vec<&str> = deleted["tool_calls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        ["list_tasks", "delete_task"],
+        "lists first, then deletes"
+    );
+
+    let changed = said("Change task 2 to 'Call mom tonight'").await;
+    assert_eq!(
+        changed["tool_calls"][0]["result"]["title"],
+        "Call mom tonight"
+    );
+
+    let titles: Vec<(i64, String, bool)> = app.tasks_of(&me);
+    assert_eq!(
+        titles,
+        vec![
+            (1, "Buy groceries".into(), true),
+            (2, "Call mom tonight".into(), false)
+        ]
+    );
+}
+
+#[tokio::test]
+async fn obvious_variants_are_understood() {
+    let app = spawn_app().await;
+    let (client, me) = app.signed_in_browser("vic@example.com").await;
+    let c = app.say(&client, None, "add buy milk").await["conversation_id"].as_i64();
+    app.say(&client, c, "add walk the dog").await;
+    app.say(&client, c, "done with 1").await;
+    app.say(&client, c, "rename task 2 to Walk the dog twice")
+        .await;
+    let shown = app.say(&client, c, "show completed").await;
+    assert!(shown["response"].as_str().unwrap().contains("Buy milk"));
+    app.say(&client, c, "remove task 2").await;
+    assert_eq!(app.tasks_of(&me), vec![(1, "Buy milk".into(), true)]);
+}
+
+#[tokio::test]
+async fn an_ambiguous_name_gets_a_question_and_the_answer_carries_over() {
+    let app = spawn_app().await;
+    let (client, me) = app.signed_in_browser("amy@example.com").await;
+    let a = app.seed_task(&me, "Team meeting prep");
+    let b = app.seed_task(&me, "Meeting notes");
+
+    let asked = app.say(&client, None, "Delete the meeting task").await;
+    let question = asked["response"].as_str().unwrap();
+    assert!(
+        question.contains("Which task")
+            && question.contains(&format!("#{a}"))
+            && question.contains(&format!("#{b}"))
+    );
+    assert_eq!(app.tasks_of(&me).len(), 2, "nothing deleted on a guess");
+
+    let c = asked["conversation_id"].as_i64();
+    let answered = app.say(&client, c, &b.to_string()).await;
+    assert_eq!(answered["tool_calls"][0]["name"], "delete_task");
+    assert_eq!(
+        app.tasks_of(&me),
+        vec![(a, "Team meeting prep".into(), false)]
+    );
+}
+
+#[tokio::test]
+async fn the_offline_assistant_says_what_it_cannot_do() {
+    let app = spawn_app().await;
+    let (client, _) = app.signed_in_browser("ned@example.com").await;
+    let body = app.say(&client, None, "What's the weather in Paris?").await;
+    assert_eq!(body["tool_calls"], json!([]));
+    assert!(
+        body["response"]
+            .as_str()
+            .unwrap()
+            .contains("Add a task to buy groceries")
+    );
+}
+
+#[tokio::test]
+async fn a_missing_task_is_explained_not_an_error() {
+    let app = spawn_app().await;
+    let (client, _) = app.signed_in_browser("max@example.com").await;
+    let body = app.say(&client, None, "Mark task 42 as complete").await;
+    assert_eq!(
+        body["tool_calls"][0]["result"]["error"]["code"],
+        "TASK_NOT_FOUND"
+    );
+    assert!(body["response"].as_str().unwrap().contains("no task #42"));
+}

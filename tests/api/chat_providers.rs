@@ -1,0 +1,329 @@
+//! The chat through fake OpenAI and Gemini servers: every product sentence,
+//! the wire formats, memory across turns, and every kind of provider failure.
+//! Each scenario runs once per wire format.
+
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+use crate::chat_helpers::{Wire, point_at, spawn_app_on};
+use crate::fake_llm::{FakeLlm, Reply};
+use crate::helpers::{TestApp, spawn_app_with};
+
+macro_rules! on_both_wires {
+    ($($scenario:ident),* $(,)?) => {$(
+        mod $scenario {
+            use super::Wire;
+            #[tokio::test]
+            async fn openai() {
+                super::$scenario(Wire::OpenAi).await
+            }
+            #[tokio::test]
+            async fn gemini() {
+                super::$scenario(Wire::Gemini).await
+            }
+        }
+    )*};
+}
+
+on_both_wires!(
+    product_sentences,
+    context_carries_over_between_turns,
+    a_server_error_is_retried,
+    a_rate_limit_is_retried_after_the_delay_it_asks_for,
+    a_stalled_provider_times_out_and_keeps_the_message,
+    a_stream_cut_midway_fails_cleanly,
+    malformed_json_fails_cleanly,
+    a_rejected_key_fails_without_retrying,
+    the_step_limit_ends_a_runaway_loop,
+);
+
+async fn setup(wire: Wire) -> (FakeLlm, TestApp, reqwest::Client, String) {
+    let fake = FakeLlm::start().await;
+    let app = spawn_app_on(&fake, wire).await;
+    let (client, me) = app.signed_in_browser("pat@example.com").await;
+    (fake, app, client, me)
+}
+
+fn call(name: &str, args: Value) -> Reply {
+    Reply::call(name, args)
+}
+
+async fn product_sentences(wire: Wire) {
+    let (fake, app, client, me) = setup(wire).await;
+    let script: Vec<(&str, Vec<Reply>)> = vec![
+        (
+            "Add a task to buy groceries",
+            vec![
+                call("add_task", json!({"title": "Buy groceries"})),
+                Reply::text("Added task #1: Buy groceries."),
+            ],
+        ),
+        (
+            "I need to remember to pay bills",
+            vec![
+                call(
+                    "add_task",
+                    json!({"title": "Pay bills", "description": "electricity"}),
+                ),
+                Reply::text("Added task #2: Pay bills."),
+            ],
+        ),
+        (
+            "Show me all my tasks",
+            vec![
+                call("list_tasks", json!({"status": "all"})),
+                Reply::text("1. Buy groceries\n2. Pay bills\n3. Team meeting"),
+            ],
+        ),
+        (
+            "Mark task 3 as complete",
+            vec![
+                call("complete_task", json!({"task_id": 3})),
+                Reply::text("Marked task #3 as complete."),
+            ],
+        ),
+        (
+            "What's pending?",
+            vec![
+                call("list_tasks", json!({"status": "pending"})),
+                Reply::text("Pending: Buy groceries, Pay bills."),
+            ],
+        ),
+        (
+            "What have I completed?",
+            vec![
+                call("list_tasks", json!({"status": "completed"})),
+                Reply::text("Completed: Team meeting."),
+            ],
+        ),
+        (
+            "Delete the meeting task",
+            vec![
+                call("list_tasks", json!({})),
+                call("delete_task", json!({"task_id": 3})),
+                Reply::text("Deleted task #3: Team meeting."),
+            ],
+        ),
+        (
+            "Change task 1 to 'Call mom tonight'",
+            vec![
+                call(
+                    "update_task",
+                    json!({"task_id": 1, "title": "Call mom tonight"}),
+                ),
+                Reply::text("Task #1 is now \"Call mom tonight\"."),
+            ],
+        ),
+    ];
+    let mut conversation = None;
+    for (sentence, replies) in script {
+        if sentence == "Show me all my tasks" {
+            app.seed_task(&me, "Team meeting");
+        }
+        let expected_calls = replies
+            .iter()
+            .filter(|r| matches!(r, Reply::Calls(_)))
+            .count();
+        let last_text = match replies.last() {
+            Some(Reply::Text(pieces)) => pieces.concat(),
+            _ => unreachable!(),
+        };
+        for reply in replies {
+            fake.push(reply);
+        }
+        let body = app.say(&client, conversation, sentence).await;
+        conversation = body["conversation_id"].as_i64();
+        assert_eq!(body["response"], last_text.as_str(), "{sentence}");
+        assert_eq!(
+            body["tool_calls"].as_array().unwrap().len(),
+            expected_calls,
+            "{sentence}"
+        );
+        for c in body["tool_calls"].as_array().unwrap() {
+            assert!(c["result"].get("error").is_none(), "{sentence}: {c}");
+        }
+    }
+    assert_eq!(fake.violations(), Vec::<String>::new());
+    assert_eq!(
+        app.tasks_of(&me),
+        vec![
+            (1, "Call mom tonight".into(), false),
+            (2, "Pay bills".into(), false)
+        ]
+    );
+
+    // The model saw each tool's result: the list it asked for came back to it.
+    let requests = fake.requests();
+    let after_list = requests[5].to_string();
+    assert!(
+        after_list.contains("Team meeting") && after_list.contains("Pay bills"),
+        "{after_list}"
+    );
+    match wire {
+        Wire::OpenAi => {
+            let messages = requests[1]["messages"].as_array().unwrap();
+            let tool = messages.last().unwrap();
+            assert_eq!(tool["role"], "tool");
+            assert_eq!(tool["tool_call_id"], "call_1_0");
+            let result: Value = serde_json::from_str(tool["content"].as_str().unwrap()).unwrap();
+            assert_eq!(
+                result,
+                json!({"task_id": 1, "status": "created", "title": "Buy groceries"})
+            );
+            let assistant = &messages[messages.len() - 2];
+            assert_eq!(assistant["content"], "");
+            assert_eq!(
+                assistant["tool_calls"][0]["function"]["arguments"],
+                "{\"title\":\"Buy groceries\"}"
+            );
+        }
+        Wire::Gemini => {
+            let contents = requests[1]["contents"].as_array().unwrap();
+            let last = contents.last().unwrap();
+            assert_eq!(last["role"], "user");
+            assert_eq!(last["parts"][0]["functionResponse"]["name"], "add_task");
+            assert_eq!(
+                last["parts"][0]["functionResponse"]["response"]["task_id"],
+                1
+            );
+            assert!(contents[contents.len() - 2]["parts"][0]["thoughtSignature"].is_string());
+            assert!(!requests[0].to_string().contains("additionalProperties"));
+        }
+    }
+}
+
+async fn context_carries_over_between_turns(wire: Wire) {
+    let (fake, app, client, _) = setup(wire).await;
+    fake.push(call("add_task", json!({"title": "Buy groceries"})));
+    fake.push(Reply::text("Added task #1."));
+    let c = app.say(&client, None, "Add a task to buy groceries").await["conversation_id"].as_i64();
+    fake.push(Reply::text("You asked me to add groceries."));
+    app.say(&client, c, "What did I just ask you?").await;
+
+    let last = fake.requests().pop().unwrap();
+    let text = last.to_string();
+    assert!(
+        text.contains("Add a task to buy groceries")
+            && text.contains("Added task #1.")
+            && text.contains("What did I just ask you?"),
+        "{text}"
+    );
+    assert!(
+        text.contains("add_task"),
+        "the earlier tool call is part of the history"
+    );
+    assert_eq!(fake.violations(), Vec::<String>::new());
+}
+
+async fn a_server_error_is_retried(wire: Wire) {
+    let (fake, app, client, _) = setup(wire).await;
+    fake.push(Reply::Status(500, None));
+    fake.push(Reply::Status(503, None));
+    fake.push(Reply::text("Fine now."));
+    let body = app.say(&client, None, "hello").await;
+    assert_eq!(body["response"], "Fine now.");
+    assert_eq!(fake.requests().len(), 3);
+}
+
+async fn a_rate_limit_is_retried_after_the_delay_it_asks_for(wire: Wire) {
+    let (fake, app, client, _) = setup(wire).await;
+    fake.push(Reply::Status(429, Some(1)));
+    fake.push(Reply::text("Here I am."));
+    let started = Instant::now();
+    let body = app.say(&client, None, "hello").await;
+    assert_eq!(body["response"], "Here I am.");
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "waited as asked"
+    );
+    assert_eq!(fake.requests().len(), 2);
+}
+
+/// The user's message is kept and the conversation says the assistant failed.
+async fn assert_failed_but_kept(app: &TestApp, client: &reqwest::Client, message: &str) {
+    let (status, body) = app.chat(client, None, message).await;
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(body["error"]["code"], "ASSISTANT_UNAVAILABLE");
+    let c = body["error"]["conversation_id"].as_i64().unwrap();
+    let history: Value = app
+        .get(client, &format!("/api/conversations/{c}/messages"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(history["messages"][0]["content"], message);
+    assert_eq!(history["messages"][1]["status"], "failed");
+}
+
+async fn a_stalled_provider_times_out_and_keeps_the_message(wire: Wire) {
+    let (fake, app, client, _) = setup(wire).await;
+    fake.push(Reply::Stall(Duration::from_secs(3)));
+    let started = Instant::now();
+    assert_failed_but_kept(&app, &client, "are you there?").await;
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "gave up at the idle timeout"
+    );
+}
+
+async fn a_stream_cut_midway_fails_cleanly(wire: Wire) {
+    let (fake, app, client, _) = setup(wire).await;
+    fake.push(Reply::Cut);
+    assert_failed_but_kept(&app, &client, "tell me").await;
+}
+
+async fn malformed_json_fails_cleanly(wire: Wire) {
+    let (fake, app, client, _) = setup(wire).await;
+    fake.push(Reply::Malformed);
+    assert_failed_but_kept(&app, &client, "tell me").await;
+}
+
+async fn a_rejected_key_fails_without_retrying(wire: Wire) {
+    let fake = FakeLlm::start().await;
+    let app = spawn_app_with(|s| {
+        point_at(s, &fake, wire);
+        match wire {
+            Wire::OpenAi => s.ai.openai.api_key = Some("sk-wrong".to_owned().into()),
+            Wire::Gemini => s.ai.gemini.api_key = Some("wrong".to_owned().into()),
+        }
+    })
+    .await;
+    let (client, _) = app.signed_in_browser("key@example.com").await;
+    assert_failed_but_kept(&app, &client, "hello").await;
+    assert_eq!(
+        fake.requests().len(),
+        0,
+        "refused before reading the body, and not retried"
+    );
+}
+
+async fn the_step_limit_ends_a_runaway_loop(wire: Wire) {
+    let (fake, app, client, _) = setup(wire).await;
+    for _ in 0..10 {
+        fake.push(call("list_tasks", json!({})));
+    }
+    let body = app.say(&client, None, "loop forever").await;
+    assert_eq!(body["tool_calls"].as_array().unwrap().len(), 6);
+    assert!(body["response"].as_str().unwrap().contains("more steps"));
+}
+
+#[tokio::test]
+async fn when_openai_fails_gemini_answers() {
+    let fake = FakeLlm::start().await;
+    let app = spawn_app_with(|s| {
+        point_at(s, &fake, Wire::OpenAi);
+        point_at(s, &fake, Wire::Gemini);
+        s.ai.max_retries = 1;
+    })
+    .await;
+    let (client, _) = app.signed_in_browser("fal@example.com").await;
+    fake.push(Reply::Status(500, None));
+    fake.push(Reply::Status(500, None));
+    fake.push(Reply::text("Gemini here."));
+    let body = app.say(&client, None, "hello").await;
+    assert_eq!(body["response"], "Gemini here.");
+    let requests = fake.requests();
+    assert_eq!(requests.len(), 3);
+    assert!(requests[1]["messages"].is_array() && requests[2]["contents"].is_array());
+}
