@@ -40,8 +40,8 @@ test('a new person signs up, stays signed in across reloads, and signs out', asy
   await page.fill('input[name=password]', 'a long enough password');
   await page.click('button[type=submit]');
 
-  await page.waitForURL(`${server.url}/`);
-  assert.equal(await page.textContent('h1'), 'Hello, Alice');
+  await page.waitForURL(`${server.url}/chat`);
+  assert.equal(await page.textContent("h1"), "What needs doing?");
   assert.equal(await page.textContent('[data-testid=signed-in-email]'), 'alice@example.com');
   const cookie = (await context.cookies()).find((c) => c.name === 'tasktalk_session');
   assert.ok(cookie.httpOnly, 'the session cookie is HttpOnly');
@@ -51,7 +51,7 @@ test('a new person signs up, stays signed in across reloads, and signs out', asy
   await page.reload();
   assert.equal(await page.textContent('[data-testid=signed-in-email]'), 'alice@example.com');
 
-  await page.click('main button[type=submit]');
+  await page.click('nav button[type=submit]');
   await page.waitForURL(/\/login$/);
   await page.goto(`${server.url}/`);
   assert.match(page.url(), /\/login\?next=/);
@@ -65,8 +65,8 @@ test('a wrong password is explained and the email is kept', async () => {
   await page.fill('input[name=email]', 'bob@example.com');
   await page.fill('input[name=password]', 'bobs real password');
   await page.click('button[type=submit]');
-  await page.waitForURL(`${server.url}/`);
-  await page.click('main button[type=submit]');
+  await page.waitForURL(`${server.url}/chat`);
+  await page.click('nav button[type=submit]');
   await page.waitForURL(/\/login$/);
 
   await page.fill('input[name=email]', 'bob@example.com');
@@ -87,15 +87,15 @@ test('two devices have their own sessions: signing out on one leaves the other',
   await laptop.page.fill('input[name=email]', 'carol@example.com');
   await laptop.page.fill('input[name=password]', 'carols password');
   await laptop.page.click('button[type=submit]');
-  await laptop.page.waitForURL(`${server.url}/`);
+  await laptop.page.waitForURL(`${server.url}/chat`);
 
   await phone.page.goto(`${server.url}/login?next=%2F`);
   await phone.page.fill('input[name=email]', 'carol@example.com');
   await phone.page.fill('input[name=password]', 'carols password');
   await phone.page.click('button[type=submit]');
-  await phone.page.waitForURL(`${server.url}/`);
+  await phone.page.waitForURL(`${server.url}/chat`);
 
-  await laptop.page.click('main button[type=submit]');
+  await laptop.page.click('nav button[type=submit]');
   await laptop.page.waitForURL(/\/login$/);
 
   await phone.page.reload();
