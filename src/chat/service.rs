@@ -49,7 +49,7 @@ pub async fn start_conversation(
                     updated_at: now,
                 },
             )?;
-            let message = insert_user_message(conn, &conversation, text.as_str())?;
+            let message = insert_user_message(conn, conversation.id, &user_id, text.as_str())?;
             Ok((conversation, message))
         })
     })
@@ -58,6 +58,8 @@ pub async fn start_conversation(
 }
 
 /// Adds the user's message to their conversation; another user's conversation is not found.
+/// The insert comes first: the composite foreign key refuses a conversation of
+/// someone else, and a write-first transaction never waits on a lock upgrade.
 pub async fn add_message(
     pool: &DbPool,
     user_id: &str,
@@ -67,26 +69,33 @@ pub async fn add_message(
     let user_id = user_id.to_owned();
     let added = db::run(pool, move |conn| {
         conn.transaction(|conn| {
+            let message = insert_user_message(conn, conversation_id, &user_id, text.as_str())?;
             let conversation = Conversation::find_by_id_and_user(conn, conversation_id, &user_id)?;
-            let message = insert_user_message(conn, &conversation, text.as_str())?;
             Ok((conversation, message))
         })
     })
     .await;
-    not_found_as_404(added)
+    match added {
+        Err(db::DbError::Query(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::ForeignKeyViolation,
+            _,
+        ))) => Err(AppError::NotFound),
+        other => not_found_as_404(other),
+    }
 }
 
 fn insert_user_message(
     conn: &mut db::DbConnection,
-    conversation: &Conversation,
+    conversation_id: i64,
+    user_id: &str,
     text: &str,
 ) -> diesel::QueryResult<Message> {
     let now = db::now();
     let message = Message::insert(
         conn,
         &MessageInsertForm {
-            conversation_id: conversation.id,
-            user_id: &conversation.user_id,
+            conversation_id,
+            user_id,
             role: ROLE_USER,
             content: text,
             tool_calls: None,
@@ -95,7 +104,7 @@ fn insert_user_message(
             status: ReplyStatus::Done.as_str(),
         },
     )?;
-    Conversation::touch(conn, conversation.id, &conversation.user_id, now)?;
+    Conversation::touch(conn, conversation_id, user_id, now)?;
     Ok(message)
 }
 

@@ -5,6 +5,11 @@
 //! [`run`], which moves it to the blocking pool so actix workers never wait
 //! on the database.
 //!
+//! On SQLite a transaction that reads and then writes fails at once with
+//! "database is locked" when another writer got in between (the busy timeout
+//! does not apply to lock upgrades), so write transactions start with their
+//! write, and read-modify-write is one statement (`RETURNING`) where it can be.
+//!
 //! Lookups by a unique key use `get_result`, not `first`: `first` adds
 //! `LIMIT ?`, and SQLite re-prepares a statement whose LIMIT is rebound on
 //! every execution, which tripled the cost of the session lookup.
@@ -68,22 +73,26 @@ pub fn now() -> NaiveDateTime {
     Utc::now().naive_utc().trunc_subsecs(3)
 }
 
-/// `INSERT … RETURNING <column>` on whichever backend `conn` is: RETURNING
-/// does not compile through the shared connection enum, so the same query
-/// runs on the concrete connection.
+/// Runs `$body` with `$c` bound to the concrete connection inside `$conn`.
+/// For what does not compile through the shared enum: `RETURNING` clauses.
+#[macro_export]
+macro_rules! per_backend {
+    ($conn:expr, $c:ident => $body:expr) => {
+        match $conn {
+            $crate::db::DbConnection::Sqlite($c) => $body,
+            $crate::db::DbConnection::Pg($c) => $body,
+        }
+    };
+}
+
+/// `INSERT … RETURNING <column>` on whichever backend `conn` is.
 #[macro_export]
 macro_rules! insert_returning {
     ($conn:expr, $table:expr, $values:expr, $column:expr) => {{
         use diesel::RunQueryDsl as _;
-        match $conn {
-            $crate::db::DbConnection::Sqlite(c) => diesel::insert_into($table)
-                .values($values)
-                .returning($column)
-                .get_result(c),
-            $crate::db::DbConnection::Pg(c) => diesel::insert_into($table)
-                .values($values)
-                .returning($column)
-                .get_result(c),
-        }
+        $crate::per_backend!($conn, c => diesel::insert_into($table)
+            .values($values)
+            .returning($column)
+            .get_result(c))
     }};
 }

@@ -17,6 +17,8 @@ pub enum Intent {
     /// Find the task by name first (list, then act).
     CompleteByName(String),
     DeleteByName(String),
+    Greeting,
+    Thanks,
     Unknown,
 }
 
@@ -63,6 +65,34 @@ impl Intent {
         let original = text.trim().trim_end_matches(['.', '!', '?']).trim();
         let lower = original.to_lowercase();
         let number = first_number(&lower);
+        let bare = lower.trim_end_matches([',', ' ', '!']);
+        if [
+            "hi",
+            "hello",
+            "hey",
+            "hiya",
+            "good morning",
+            "good evening",
+            "help",
+        ]
+        .contains(&bare)
+        {
+            return Intent::Greeting;
+        }
+        if [
+            "thanks",
+            "thank you",
+            "thx",
+            "cheers",
+            "great",
+            "ok",
+            "okay",
+            "cool",
+        ]
+        .contains(&bare)
+        {
+            return Intent::Thanks;
+        }
 
         if let (Some(id), true) = (number, has_any(&lower, UPDATE_WORDS)) {
             if let Some(title) = after_to(original, &lower) {
@@ -285,6 +315,8 @@ mod tests {
             Intent::CompleteByName("groceries".into())
         );
         assert_eq!(parse("What's the weather like?"), Intent::Unknown);
+        assert_eq!(parse("Hello!"), Intent::Greeting);
+        assert_eq!(parse("thanks"), Intent::Thanks);
     }
 
     #[test]

@@ -40,7 +40,11 @@ fn first_call(intent: &Intent) -> Next {
         }
         Intent::DeleteByName(_) => Next::Call("list_tasks", status_args("all")),
         Intent::CompleteByName(_) => Next::Call("list_tasks", status_args("pending")),
-        Intent::Unknown => Next::Say(format!("Sorry, I didn't understand that. {HELP}")),
+        Intent::Greeting => Next::Say(format!("Hello! {HELP}")),
+        Intent::Thanks => Next::Say("You're welcome. Anything else on your list?".into()),
+        Intent::Unknown => Next::Say(format!(
+            "Sorry, I can't help with that: I only manage your tasks. {HELP}"
+        )),
     }
 }
 

@@ -115,14 +115,11 @@ impl Task {
         user_id: &str,
         form: &TaskUpdateForm<'_>,
     ) -> QueryResult<Task> {
-        let changed = diesel::update(task::table)
-            .filter(task::id.eq(id).and(task::user_id.eq(user_id)))
+        let owned = task::id.eq(id).and(task::user_id.eq(user_id));
+        crate::per_backend!(conn, c => diesel::update(task::table.filter(owned))
             .set(form)
-            .execute(conn)?;
-        if changed == 0 {
-            return Err(diesel::result::Error::NotFound);
-        }
-        Task::find_by_id_and_user(conn, id, user_id)
+            .returning(Task::as_returning())
+            .get_result(c))
     }
 
     /// Deletes the owner's task and returns what it was; `NotFound` if there is none.
