@@ -5,6 +5,11 @@
 //! so the measured time is the server's own (HTTP, auth, storing the message,
 //! claiming the reply, loading history, running the tool, saving the reply).
 //!
+//! Users behave like people: after each answer a user "thinks" for a random
+//! 0–4 s (`BENCH_THINK_MS` is the mean, default 2000) before the next
+//! message, so 500 users offer about 250 turns a second. A last run with no
+//! think time at all measures how many turns a second the server can take.
+//!
 //! Environment: `TASKTALK_URL` (the server), `DATABASE_URL` (the same
 //! database, to seed a long conversation), `BENCH_SECONDS` (per run).
 
@@ -30,18 +35,23 @@ async fn main() {
         .build()
         .unwrap();
 
+    let think: u64 = std::env::var("BENCH_THINK_MS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(2000);
     let users = sign_up_users(&client, &base, 500).await;
     println!("chat turn (\"add buy milk\": one tool call), offline assistant, {seconds}s per run");
     println!(
-        "{:>6} {:>9} {:>9} {:>9} {:>10}",
-        "users", "p50 ms", "p95 ms", "p99 ms", "turns/s"
+        "{:>6} {:>9} {:>9} {:>9} {:>9} {:>10}",
+        "users", "think ms", "p50 ms", "p95 ms", "p99 ms", "turns/s"
     );
-    for n in [50, 500] {
-        let (latencies, elapsed) =
-            load(&client, &base, &users[..n], Duration::from_secs(seconds)).await;
+    for (n, think) in [(50, think), (500, think), (50, 0)] {
+        let duration = Duration::from_secs(seconds);
+        let pause = Duration::from_millis(think);
+        let (latencies, elapsed) = load(&client, &base, &users[..n], duration, pause).await;
         let count = latencies.len();
         println!(
-            "{n:>6} {:>9.1} {:>9.1} {:>9.1} {:>10.0}",
+            "{n:>6} {think:>9} {:>9.1} {:>9.1} {:>9.1} {:>10.0}",
             percentile(&latencies, 0.50),
             percentile(&latencies, 0.95),
             percentile(&latencies, 0.99),
@@ -111,12 +121,14 @@ async fn sign_up_users(client: &reqwest::Client, base: &str, n: usize) -> Vec<(S
     users
 }
 
-/// Every user sends turns back to back into their own conversation for `duration`.
+/// Every user sends turns into their own conversation for `duration`, pausing a
+/// random 0..2×`think` after each answer.
 async fn load(
     client: &reqwest::Client,
     base: &str,
     users: &[(String, String)],
     duration: Duration,
+    think: Duration,
 ) -> (Vec<f64>, Duration) {
     let started = Instant::now();
     let deadline = started + duration;
@@ -127,6 +139,8 @@ async fn load(
             tokio::spawn(async move {
                 let mut conversation: Option<i64> = None;
                 let mut latencies = Vec::new();
+                let pause = || think.mul_f64(2.0 * rand::random::<f64>());
+                tokio::time::sleep(pause()).await;
                 while Instant::now() < deadline {
                     let mut body = json!({"message": "add buy milk"});
                     if let Some(id) = conversation {
@@ -147,6 +161,7 @@ async fn load(
                         latencies.push(sent.elapsed().as_secs_f64() * 1000.0);
                     }
                     conversation = answer["conversation_id"].as_i64();
+                    tokio::time::sleep(pause()).await;
                 }
                 latencies
             })

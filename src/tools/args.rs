@@ -2,7 +2,7 @@
 //! padded titles, extra fields), so parsing is lenient in form and strict in
 //! meaning: a title is 1–200 characters, a description at most 1000.
 
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use super::ToolError;
 
@@ -55,6 +55,18 @@ pub fn task_id(args: &Value) -> Result<i64, ToolError> {
         Some(id) if id > 0 => Ok(id),
         _ => Err(ToolError::invalid("task_id must be a positive integer.")),
     }
+}
+
+/// The schema of a tool whose only argument is the task's id.
+pub fn task_id_schema() -> Value {
+    json!({
+        "type": "object",
+        "properties": {
+            "task_id": {"type": "integer", "description": "The task's id (its number).", "minimum": 1}
+        },
+        "required": ["task_id"],
+        "additionalProperties": false
+    })
 }
 
 #[cfg(test)]

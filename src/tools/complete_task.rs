@@ -10,7 +10,7 @@ use crate::db::models::{Task, TaskUpdateForm};
 pub const TOOL: Tool = Tool {
     name: "complete_task",
     description: "Mark one of the user's tasks as completed.",
-    parameters: super::delete_task::task_id_only,
+    parameters: args::task_id_schema,
     run,
 };
 

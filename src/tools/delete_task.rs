@@ -1,7 +1,7 @@
 //! `delete_task`: removes a task for good.
 
 use diesel::QueryResult;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::{Tool, ToolError, args, changed, not_found_as};
 use crate::db::DbConnection;
@@ -10,21 +10,9 @@ use crate::db::models::Task;
 pub const TOOL: Tool = Tool {
     name: "delete_task",
     description: "Delete one of the user's tasks. When the user names a task instead of giving its number, list the tasks first to find its id.",
-    parameters: task_id_only,
+    parameters: args::task_id_schema,
     run,
 };
-
-/// The schema of a tool whose only argument is the task's id.
-pub fn task_id_only() -> Value {
-    json!({
-        "type": "object",
-        "properties": {
-            "task_id": {"type": "integer", "description": "The task's id (its number).", "minimum": 1}
-        },
-        "required": ["task_id"],
-        "additionalProperties": false
-    })
-}
 
 fn run(
     conn: &mut DbConnection,

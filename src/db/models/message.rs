@@ -91,7 +91,7 @@ impl Message {
     }
 
     /// One page of a conversation, oldest first: the `limit` messages before
-    /// `before` (or the latest), found through the `(conversation_id, id)` index.
+    /// `before` (or the latest), found through the `(conversation_id, user_id, id)` index.
     pub fn page(
         conn: &mut DbConnection,
         conversation_id: i64,
