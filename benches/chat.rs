@@ -59,23 +59,29 @@ async fn main() {
         );
     }
 
+    // A page shows 30 messages, so 10 vs 10,000 differs by what is drawn;
+    // 100 vs 10,000 draws the same page and differs only by the conversation's length.
     let token = &users[0].0;
-    let short = seed_conversation(&database_url, &users[0].1, 10);
-    let long = seed_conversation(&database_url, &users[0].1, 10_000);
+    let sizes = [10, 100, 10_000];
+    let ids: Vec<i64> = sizes
+        .iter()
+        .map(|&n| seed_conversation(&database_url, &users[0].1, n))
+        .collect();
     println!("\nopening a conversation (300 sequential requests each)");
     println!("{:>40} {:>9} {:>9}", "", "p50 ms", "p95 ms");
-    for (label, path) in [
-        ("GET /chat/{id}, 10 messages", format!("/chat/{short}")),
-        ("GET /chat/{id}, 10,000 messages", format!("/chat/{long}")),
+    let pages = sizes.iter().zip(&ids).map(|(n, id)| {
         (
-            "GET /api/…/messages, 10 messages",
-            format!("/api/conversations/{short}/messages"),
-        ),
+            format!("GET /chat/{{id}}, {n} messages"),
+            format!("/chat/{id}"),
+        )
+    });
+    let api = sizes.iter().zip(&ids).map(|(n, id)| {
         (
-            "GET /api/…/messages, 10,000 messages",
-            format!("/api/conversations/{long}/messages"),
-        ),
-    ] {
+            format!("GET /api/…/messages, {n} messages"),
+            format!("/api/conversations/{id}/messages"),
+        )
+    });
+    for (label, path) in pages.chain(api) {
         let mut times = Vec::new();
         for i in 0..330 {
             let started = Instant::now();
