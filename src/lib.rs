@@ -12,6 +12,7 @@ pub mod db;
 pub mod error;
 pub mod pages;
 pub mod startup;
+pub mod tasks;
 pub mod telemetry;
 pub mod tools;
 

@@ -111,7 +111,8 @@ impl Application {
                 .service(
                     web::scope("/api")
                         .configure(crate::auth::routes::api)
-                        .configure(crate::chat::routes::api),
+                        .configure(crate::chat::routes::api)
+                        .configure(crate::tasks::routes::api),
                 )
                 .configure(crate::auth::routes::pages)
                 .configure(crate::chat::routes::pages)

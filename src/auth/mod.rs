@@ -1,6 +1,7 @@
 //! Accounts and sessions: passwords, session tokens, JWTs, the `CurrentUser`
 //! extractor, the origin check, the sign-in rate limit, and their routes.
 
+pub mod caller;
 pub mod credentials;
 pub mod current_user;
 pub mod input;
@@ -13,4 +14,5 @@ pub mod routes;
 pub mod service;
 pub mod session_token;
 
+pub use caller::Caller;
 pub use current_user::{CurrentUser, MaybeUser};

@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use super::{Tool, ToolError};
 use crate::auth::json::iso;
 use crate::db::DbConnection;
-use crate::db::models::{Task, TaskFilter};
+use crate::db::models::{Task, TaskFilter, TaskSort};
 
 pub const TOOL: Tool = Tool {
     name: "list_tasks",
@@ -42,7 +42,7 @@ fn run(
         },
         Some(_) => return Ok(Err(ToolError::invalid("status must be a string."))),
     };
-    let tasks = Task::list_by_user(conn, user_id, filter)?;
+    let tasks = Task::list_by_user(conn, user_id, filter, TaskSort::Created)?;
     Ok(Ok(Value::Array(tasks.iter().map(summary).collect())))
 }
 

@@ -7,7 +7,7 @@
 //! exactly like a task that does not exist.
 
 mod add_task;
-mod args;
+pub(crate) mod args;
 mod complete_task;
 mod delete_task;
 mod list_tasks;

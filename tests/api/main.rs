@@ -19,3 +19,4 @@ mod jwt;
 mod pages;
 mod security;
 mod sessions;
+mod tasks_api;

@@ -6,8 +6,8 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::AppState;
-use crate::auth::CurrentUser;
 use crate::auth::json::iso;
+use crate::auth::{Caller, CurrentUser};
 use crate::chat::service::{self, Answer};
 use crate::chat::text::MessageText;
 use crate::db::models::{Conversation, Message, ReplyStatus};
@@ -33,16 +33,9 @@ pub async fn chat(
 #[post("/{user_id}/chat")]
 pub async fn chat_as(
     state: web::Data<AppState>,
-    current: CurrentUser,
-    path: web::Path<String>,
+    Caller(current): Caller,
     body: web::Json<ChatRequest>,
 ) -> Result<HttpResponse, AppError> {
-    if path.into_inner() != current.user.id {
-        return Err(AppError::Forbidden {
-            code: "FORBIDDEN",
-            message: "You can only chat as yourself.",
-        });
-    }
     send(&state, &current, body.into_inner()).await
 }
 

@@ -12,5 +12,5 @@ pub use account::{Account, NewAccount};
 pub use conversation::{Conversation, ConversationInsertForm};
 pub use message::{Message, MessageInsertForm, ReplyStatus};
 pub use session::{NewSession, Session, SessionWithUser};
-pub use task::{Task, TaskFilter, TaskInsertForm, TaskUpdateForm};
+pub use task::{Task, TaskFilter, TaskInsertForm, TaskSort, TaskUpdateForm};
 pub use user::{NewUser, User, UserFootprint};

@@ -71,6 +71,26 @@ impl TaskFilter {
     }
 }
 
+/// The order of a listing.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum TaskSort {
+    /// Oldest first.
+    #[default]
+    Created,
+    /// Alphabetically by title.
+    Title,
+}
+
+impl TaskSort {
+    pub fn parse(s: &str) -> Option<TaskSort> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "created" | "created_at" => Some(TaskSort::Created),
+            "title" => Some(TaskSort::Title),
+            _ => None,
+        }
+    }
+}
+
 impl Task {
     pub fn insert(conn: &mut DbConnection, form: &TaskInsertForm<'_>) -> QueryResult<Task> {
         let id: i64 = crate::insert_returning!(conn, task::table, form, task::id)?;
@@ -88,17 +108,21 @@ impl Task {
             .get_result(conn)
     }
 
-    /// The owner's tasks, oldest first.
+    /// The owner's tasks that pass `filter`, in `sort` order.
     pub fn list_by_user(
         conn: &mut DbConnection,
         user_id: &str,
         filter: TaskFilter,
+        sort: TaskSort,
     ) -> QueryResult<Vec<Task>> {
         let mut query = task::table
             .filter(task::user_id.eq(user_id))
             .select(Task::as_select())
-            .order(task::id.asc())
             .into_boxed();
+        query = match sort {
+            TaskSort::Created => query.order(task::id.asc()),
+            TaskSort::Title => query.order((task::title.asc(), task::id.asc())),
+        };
         match filter {
             TaskFilter::All => {}
             TaskFilter::Pending => query = query.filter(task::completed.eq(false)),
@@ -118,6 +142,20 @@ impl Task {
         let owned = task::id.eq(id).and(task::user_id.eq(user_id));
         crate::per_backend!(conn, c => diesel::update(task::table.filter(owned))
             .set(form)
+            .returning(Task::as_returning())
+            .get_result(c))
+    }
+
+    /// Flips the owner's task between pending and completed.
+    pub fn toggle_by_id_and_user(
+        conn: &mut DbConnection,
+        id: i64,
+        user_id: &str,
+    ) -> QueryResult<Task> {
+        let owned = task::id.eq(id).and(task::user_id.eq(user_id));
+        let now = crate::db::now();
+        crate::per_backend!(conn, c => diesel::update(task::table.filter(owned))
+            .set((task::completed.eq(diesel::dsl::not(task::completed)), task::updated_at.eq(now)))
             .returning(Task::as_returning())
             .get_result(c))
     }

@@ -1,0 +1,28 @@
+//! Where the task routes are mounted.
+
+mod api;
+
+use actix_web::web;
+
+/// `/api/tasks…`, and the same under `/api/{user_id}/tasks…` (the path user
+/// must be the caller).
+pub fn api(cfg: &mut web::ServiceConfig) {
+    for prefix in ["", "/{user_id}"] {
+        cfg.service(
+            web::resource(format!("{prefix}/tasks"))
+                .route(web::get().to(api::list))
+                .route(web::post().to(api::create)),
+        )
+        .service(
+            web::resource(format!("{prefix}/tasks/{{id}}"))
+                .route(web::get().to(api::show))
+                .route(web::put().to(api::replace))
+                .route(web::patch().to(api::update))
+                .route(web::delete().to(api::delete)),
+        )
+        .service(
+            web::resource(format!("{prefix}/tasks/{{id}}/complete"))
+                .route(web::patch().to(api::toggle)),
+        );
+    }
+}
