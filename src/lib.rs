@@ -10,6 +10,7 @@ pub mod cli;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod mcp;
 pub mod pages;
 pub mod startup;
 pub mod tasks;

@@ -16,6 +16,7 @@ mod data_layer;
 mod fake_llm;
 mod helpers;
 mod jwt;
+mod mcp;
 mod pages;
 mod security;
 mod sessions;
