@@ -117,6 +117,7 @@ impl Application {
                 .configure(crate::auth::routes::pages)
                 .configure(crate::chat::routes::pages)
                 .configure(crate::mcp::routes::routes)
+                .configure(crate::tasks::routes::pages)
                 .configure(crate::pages::routes)
                 .default_service(web::to(not_found))
         })

@@ -43,6 +43,44 @@ impl TaskInput {
     }
 }
 
+/// The tasks page's form: each field with its own problem, to show beside it.
+#[derive(Debug, Default, Clone, serde::Deserialize)]
+#[serde(default)]
+pub struct TaskForm {
+    pub title: String,
+    pub description: String,
+}
+
+#[derive(Debug, Default)]
+pub struct FormErrors {
+    pub title: Option<String>,
+    pub description: Option<String>,
+}
+
+impl TaskForm {
+    /// The title and description, or what is wrong with each.
+    pub fn parse(&self) -> Result<(String, Option<String>), FormErrors> {
+        let title = args::title(&Value::String(self.title.clone()));
+        let description = args::description(Some(&Value::String(self.description.clone())));
+        match (title, description) {
+            (Ok(t), Ok(d)) => Ok((t, d)),
+            (t, d) => Err(FormErrors {
+                title: t.err().map(|e| sentence(&e.message)),
+                description: d.err().map(|e| sentence(&e.message)),
+            }),
+        }
+    }
+}
+
+/// "title must not be empty." → "Title must not be empty."
+fn sentence(message: &str) -> String {
+    let mut chars = message.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
 fn invalid(message: impl Into<String>) -> AppError {
     AppError::invalid("INVALID_ARGUMENT", message)
 }

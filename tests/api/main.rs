@@ -21,3 +21,4 @@ mod pages;
 mod security;
 mod sessions;
 mod tasks_api;
+mod tasks_page;

@@ -108,6 +108,19 @@ impl Task {
             .get_result(conn)
     }
 
+    /// How many tasks the owner has: `(all, completed)`.
+    pub fn counts_by_user(conn: &mut DbConnection, user_id: &str) -> QueryResult<(i64, i64)> {
+        let all = task::table
+            .filter(task::user_id.eq(user_id))
+            .count()
+            .get_result(conn)?;
+        let completed = task::table
+            .filter(task::user_id.eq(user_id).and(task::completed.eq(true)))
+            .count()
+            .get_result(conn)?;
+        Ok((all, completed))
+    }
+
     /// The owner's tasks that pass `filter`, in `sort` order.
     pub fn list_by_user(
         conn: &mut DbConnection,

@@ -1,8 +1,22 @@
 //! Where the task routes are mounted.
 
 mod api;
+mod page;
+mod row;
+mod view;
 
 use actix_web::web;
+
+/// `/tasks…`: the page and its fragments.
+pub fn pages(cfg: &mut web::ServiceConfig) {
+    cfg.service(page::list)
+        .service(page::add)
+        .service(row::show)
+        .service(row::edit)
+        .service(row::save)
+        .service(row::toggle)
+        .service(row::remove);
+}
 
 /// `/api/tasks…`, and the same under `/api/{user_id}/tasks…` (the path user
 /// must be the caller).

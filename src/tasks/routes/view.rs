@@ -1,0 +1,137 @@
+//! What the tasks page draws, and loading it.
+
+use askama::Template;
+
+use crate::db::models::{Task, TaskFilter, TaskSort};
+use crate::db::{self, DbPool};
+use crate::error::AppError;
+use crate::tasks::input::{FormErrors, TaskForm};
+
+pub struct Counts {
+    pub all: i64,
+    pub completed: i64,
+}
+
+impl Counts {
+    /// `(status, label, count, active)` of each filter tab.
+    pub fn tabs(&self, filter: &str) -> [(&'static str, &'static str, i64, bool); 3] {
+        [
+            ("all", "All", self.all, filter == "all"),
+            (
+                "pending",
+                "Pending",
+                self.all - self.completed,
+                filter == "pending",
+            ),
+            (
+                "completed",
+                "Completed",
+                self.completed,
+                filter == "completed",
+            ),
+        ]
+    }
+}
+
+/// The whole page.
+#[derive(Template)]
+#[template(path = "tasks/page.html")]
+pub struct TasksPage {
+    pub email: String,
+    pub filter: &'static str,
+    pub tasks: Vec<Task>,
+    pub counts: Counts,
+    pub form: TaskForm,
+    pub errors: FormErrors,
+    pub oob: bool,
+}
+
+/// The list and the counts (after a filter change, a toggle or a delete).
+#[derive(Template)]
+#[template(path = "tasks/_changed.html")]
+pub struct Changed {
+    pub filter: &'static str,
+    pub tasks: Vec<Task>,
+    pub counts: Counts,
+    pub oob: bool,
+}
+
+/// A fresh add form, with the list and counts out of band (after adding).
+#[derive(Template)]
+#[template(path = "tasks/_added.html")]
+pub struct Added {
+    pub filter: &'static str,
+    pub tasks: Vec<Task>,
+    pub counts: Counts,
+    pub form: TaskForm,
+    pub errors: FormErrors,
+}
+
+/// The add form again, with what was typed and what is wrong.
+#[derive(Template)]
+#[template(path = "tasks/_add.html")]
+pub struct AddForm {
+    pub filter: &'static str,
+    pub form: TaskForm,
+    pub errors: FormErrors,
+}
+
+#[derive(Template)]
+#[template(path = "tasks/_row.html")]
+pub struct Row {
+    pub filter: &'static str,
+    pub task: Task,
+}
+
+#[derive(Template)]
+#[template(path = "tasks/_edit.html")]
+pub struct EditRow {
+    pub filter: &'static str,
+    pub task: Task,
+    pub form: TaskForm,
+    pub errors: FormErrors,
+}
+
+/// `?status=` of the page's links and forms; anything unknown shows all.
+#[derive(serde::Deserialize, Default)]
+pub struct FilterQuery {
+    pub status: Option<String>,
+}
+
+impl FilterQuery {
+    pub fn filter(&self) -> TaskFilter {
+        self.status
+            .as_deref()
+            .and_then(TaskFilter::parse)
+            .unwrap_or_default()
+    }
+}
+
+/// The owner's tasks under `filter`, and the counts of all of them.
+pub async fn load(
+    pool: &DbPool,
+    user_id: &str,
+    filter: TaskFilter,
+) -> Result<(Vec<Task>, Counts), AppError> {
+    let user_id = user_id.to_owned();
+    let (tasks, (all, completed)) = db::run(pool, move |conn| {
+        let tasks = Task::list_by_user(conn, &user_id, filter, TaskSort::Created)?;
+        Ok((tasks, Task::counts_by_user(conn, &user_id)?))
+    })
+    .await?;
+    Ok((tasks, Counts { all, completed }))
+}
+
+pub async fn changed(
+    pool: &DbPool,
+    user_id: &str,
+    filter: TaskFilter,
+) -> Result<Changed, AppError> {
+    let (tasks, counts) = load(pool, user_id, filter).await?;
+    Ok(Changed {
+        filter: filter.as_str(),
+        tasks,
+        counts,
+        oob: false,
+    })
+}
