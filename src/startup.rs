@@ -112,7 +112,8 @@ impl Application {
                     web::scope("/api")
                         .configure(crate::auth::routes::api)
                         .configure(crate::chat::routes::api)
-                        .configure(crate::tasks::routes::api),
+                        .configure(crate::tasks::routes::api)
+                        .service(crate::openapi::openapi_json),
                 )
                 .configure(crate::auth::routes::pages)
                 .configure(crate::chat::routes::pages)

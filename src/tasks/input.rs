@@ -6,6 +6,17 @@ use serde_json::Value;
 use crate::error::AppError;
 use crate::tools::args;
 
+/// The JSON a client sends (documentation of what [`TaskInput::from_json`] reads).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct TaskBody {
+    /// 1–200 characters; required for POST and PUT.
+    title: Option<String>,
+    /// Up to 1000 characters; `null` (or, for PUT, leaving it out) clears it.
+    description: Option<String>,
+    completed: Option<bool>,
+}
+
 /// Fields of a task to create or change; `None` leaves a field as it is.
 #[derive(Debug, Default)]
 pub struct TaskInput {

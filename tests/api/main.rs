@@ -17,6 +17,7 @@ mod fake_llm;
 mod helpers;
 mod jwt;
 mod mcp;
+mod openapi;
 mod pages;
 mod security;
 mod sessions;

@@ -14,7 +14,7 @@ use crate::auth::service::{SignUpOutcome, SignedIn};
 use crate::db;
 use crate::error::AppError;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct SignUpBody {
     email: String,
     password: String,
@@ -22,12 +22,18 @@ pub struct SignUpBody {
     name: Option<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct SignInBody {
     email: String,
     password: String,
 }
 
+/// Creates an account and signs in.
+#[utoipa::path(post, path = "/api/auth/sign-up/email", tag = "auth",
+    request_body(content((SignUpBody = "application/json"), (SignUpBody = "application/x-www-form-urlencoded"))),
+    responses((status = 200, description = "`{token, user}` and the session cookie; `token: null` when the email is taken"),
+        (status = 400, description = "`{message, code}`: invalid email, password too short or long"),
+        (status = 429, description = "Too many attempts from this address")))]
 #[post("/sign-up/email")]
 pub async fn sign_up(
     req: HttpRequest,
@@ -69,6 +75,12 @@ pub async fn sign_up(
     }
 }
 
+/// Signs in with email and password.
+#[utoipa::path(post, path = "/api/auth/sign-in/email", tag = "auth",
+    request_body(content((SignInBody = "application/json"), (SignInBody = "application/x-www-form-urlencoded"))),
+    responses((status = 200, description = "`{redirect: false, token, user}` and the session cookie"),
+        (status = 401, description = "`{message, code: INVALID_EMAIL_OR_PASSWORD}`"),
+        (status = 429, description = "Too many attempts from this address")))]
 #[post("/sign-in/email")]
 pub async fn sign_in(
     req: HttpRequest,
@@ -93,6 +105,9 @@ fn signed_in_response(signed_in: &SignedIn, body: serde_json::Value) -> HttpResp
 }
 
 /// Ends this session (not the person's others). Always succeeds.
+/// Ends this session (only this device's).
+#[utoipa::path(post, path = "/api/auth/sign-out", tag = "auth",
+    responses((status = 200, description = "`{success: true}`")))]
 #[post("/sign-out")]
 pub async fn sign_out(
     state: web::Data<AppState>,
@@ -104,6 +119,9 @@ pub async fn sign_out(
 }
 
 /// `{session, user}` for a live session, else `null`. Never cached.
+/// The current session and user, or `null`.
+#[utoipa::path(get, path = "/api/auth/get-session", tag = "auth",
+    responses((status = 200, description = "`{session, user}` or `null`")))]
 #[get("/get-session")]
 pub async fn get_session(MaybeUser(current): MaybeUser) -> HttpResponse {
     let body = current
@@ -120,6 +138,9 @@ pub async fn get_session(MaybeUser(current): MaybeUser) -> HttpResponse {
 }
 
 /// A short-lived HS256 JWT for API and MCP clients.
+/// An HS256 JWT for API clients and `/mcp`.
+#[utoipa::path(get, path = "/api/auth/token", tag = "auth",
+    responses((status = 200, description = "`{token}`"), (status = 401, description = "Not signed in")))]
 #[get("/token")]
 pub async fn issue_token(
     state: web::Data<AppState>,

@@ -6,6 +6,9 @@ use actix_web::{HttpResponse, get};
 use crate::auth::current_user::CurrentUser;
 use crate::auth::json;
 
+/// The user the cookie or bearer token belongs to.
+#[utoipa::path(get, path = "/api/me", tag = "auth",
+    responses((status = 200, description = "The user"), (status = 401, description = "Not signed in")))]
 #[get("/me")]
 pub async fn me(current: CurrentUser) -> HttpResponse {
     HttpResponse::Ok()

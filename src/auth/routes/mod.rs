@@ -1,9 +1,9 @@
 //! Where the auth routes are mounted, and the steps the JSON API and the
 //! pages share: rate-limit, parse, call the service, set or clear the cookie.
 
-mod api;
+pub(crate) mod api;
 mod login;
-mod me;
+pub(crate) mod me;
 mod signup;
 
 use actix_session::Session as CookieSession;

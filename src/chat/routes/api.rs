@@ -14,12 +14,18 @@ use crate::db::models::{Conversation, Message, ReplyStatus};
 use crate::db::{self, DbError};
 use crate::error::AppError;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct ChatRequest {
     conversation_id: Option<i64>,
     message: String,
 }
 
+/// Sends a message and answers once the assistant has finished its turn.
+#[utoipa::path(post, path = "/api/chat", tag = "chat", request_body = ChatRequest,
+    responses((status = 200, description = "`{conversation_id, response, tool_calls: [{name, arguments, result}]}`"),
+        (status = 400, description = "Empty or too long message"), (status = 401, description = "Not signed in"),
+        (status = 404, description = "No such conversation of yours"),
+        (status = 503, description = "`ASSISTANT_UNAVAILABLE`: the provider failed; the message is saved")))]
 #[post("/chat")]
 pub async fn chat(
     state: web::Data<AppState>,
@@ -30,6 +36,10 @@ pub async fn chat(
 }
 
 /// The hackathon's path: the user in the path must be the caller.
+/// `POST /api/chat` with the caller's id in the path.
+#[utoipa::path(post, path = "/api/{user_id}/chat", tag = "chat", request_body = ChatRequest,
+    params(("user_id" = String, Path, description = "Must be the caller")),
+    responses((status = 200, description = "As `POST /api/chat`"), (status = 403, description = "Not the caller")))]
 #[post("/{user_id}/chat")]
 pub async fn chat_as(
     state: web::Data<AppState>,
@@ -88,6 +98,9 @@ fn conversation_json(c: &Conversation) -> Value {
 }
 
 /// The caller's conversations, most recently active first.
+/// The caller's conversations, most recently active first.
+#[utoipa::path(get, path = "/api/conversations", tag = "chat",
+    responses((status = 200, description = "`[{id, title, created_at, updated_at}]`")))]
 #[get("/conversations")]
 pub async fn conversations(
     state: web::Data<AppState>,
@@ -101,13 +114,19 @@ pub async fn conversations(
     Ok(HttpResponse::Ok().json(list.iter().map(conversation_json).collect::<Vec<_>>()))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PageQuery {
     before: Option<i64>,
     limit: Option<i64>,
 }
 
 /// A page of messages, oldest first; `next_before` fetches the page before it.
+/// A page of a conversation's messages, oldest first.
+#[utoipa::path(get, path = "/api/conversations/{id}/messages", tag = "chat",
+    params(("id" = i64, Path, description = "The conversation"), PageQuery),
+    responses((status = 200, description = "`{messages: [{id, role, content, status, tool_calls, created_at}], next_before}`"),
+        (status = 404, description = "No such conversation of yours")))]
 #[get("/conversations/{id}/messages")]
 pub async fn messages(
     state: web::Data<AppState>,

@@ -1,6 +1,6 @@
 //! Where the chat routes are mounted.
 
-mod api;
+pub(crate) mod api;
 mod index;
 mod send;
 mod show;

@@ -9,12 +9,15 @@ use crate::auth::Caller;
 use crate::db::models::{Task, TaskFilter, TaskInsertForm, TaskSort, TaskUpdateForm};
 use crate::db::{self, DbError};
 use crate::error::AppError;
-use crate::tasks::input::TaskInput;
+use crate::tasks::input::{TaskBody, TaskInput};
 use crate::tasks::task_json;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    /// `all` (default), `pending` or `completed`.
     status: Option<String>,
+    /// `created` (default, oldest first) or `title`.
     sort: Option<String>,
 }
 
@@ -23,6 +26,10 @@ pub struct TaskPath {
     id: i64,
 }
 
+/// The caller's tasks.
+#[utoipa::path(get, path = "/api/tasks", operation_id = "list_tasks", tag = "tasks", params(ListQuery),
+    responses((status = 200, description = "`[{id, title, description, completed, created_at, updated_at}]`"),
+        (status = 400, description = "Unknown status or sort")))]
 pub async fn list(
     state: web::Data<AppState>,
     Caller(current): Caller,
@@ -47,6 +54,9 @@ pub async fn list(
     Ok(HttpResponse::Ok().json(tasks.iter().map(task_json).collect::<Vec<_>>()))
 }
 
+/// Adds a task.
+#[utoipa::path(post, path = "/api/tasks", operation_id = "create_task", tag = "tasks", request_body = TaskBody,
+    responses((status = 201, description = "The task"), (status = 400, description = "`INVALID_ARGUMENT`: missing or too long title, …")))]
 pub async fn create(
     state: web::Data<AppState>,
     Caller(current): Caller,
@@ -72,6 +82,9 @@ pub async fn create(
     Ok(HttpResponse::Created().json(task_json(&task)))
 }
 
+/// One task.
+#[utoipa::path(get, path = "/api/tasks/{id}", operation_id = "get_task", tag = "tasks", params(("id" = i64, Path)),
+    responses((status = 200, description = "The task"), (status = 404, description = "No such task of yours")))]
 pub async fn show(
     state: web::Data<AppState>,
     Caller(current): Caller,
@@ -86,6 +99,9 @@ pub async fn show(
 }
 
 /// `PUT`: the whole task (title required; a missing description clears it).
+/// Replaces a task's title, description (and completed, if sent).
+#[utoipa::path(put, path = "/api/tasks/{id}", operation_id = "replace_task", tag = "tasks", params(("id" = i64, Path)), request_body = TaskBody,
+    responses((status = 200, description = "The task"), (status = 400, description = "Invalid fields"), (status = 404, description = "No such task of yours")))]
 pub async fn replace(
     state: web::Data<AppState>,
     Caller(current): Caller,
@@ -97,6 +113,9 @@ pub async fn replace(
 }
 
 /// `PATCH`: only the fields sent.
+/// Changes the fields sent.
+#[utoipa::path(patch, path = "/api/tasks/{id}", operation_id = "update_task", tag = "tasks", params(("id" = i64, Path)), request_body = TaskBody,
+    responses((status = 200, description = "The task"), (status = 400, description = "Invalid fields"), (status = 404, description = "No such task of yours")))]
 pub async fn update(
     state: web::Data<AppState>,
     Caller(current): Caller,
@@ -127,6 +146,9 @@ async fn apply(
 }
 
 /// `PATCH …/complete`: flips completed.
+/// Flips a task between pending and completed.
+#[utoipa::path(patch, path = "/api/tasks/{id}/complete", operation_id = "toggle_task", tag = "tasks", params(("id" = i64, Path)),
+    responses((status = 200, description = "The task"), (status = 404, description = "No such task of yours")))]
 pub async fn toggle(
     state: web::Data<AppState>,
     Caller(current): Caller,
@@ -140,6 +162,9 @@ pub async fn toggle(
     Ok(HttpResponse::Ok().json(task_json(&found(task)?)))
 }
 
+/// Deletes a task.
+#[utoipa::path(delete, path = "/api/tasks/{id}", operation_id = "delete_task", tag = "tasks", params(("id" = i64, Path)),
+    responses((status = 204, description = "Deleted"), (status = 404, description = "No such task of yours")))]
 pub async fn delete(
     state: web::Data<AppState>,
     Caller(current): Caller,

@@ -1,6 +1,6 @@
 //! Where the task routes are mounted.
 
-mod api;
+pub(crate) mod api;
 mod page;
 mod row;
 mod view;

@@ -5,7 +5,7 @@ up two users, and checks: initialize, tools/list, every tool through
 tools/call, a missing task, another user's task, and /mcp without a token or
 with a forged one.
 
-Usage: python tests/mcp/test_mcp.py [path/to/tasktalk]   (needs `pip install mcp`)
+Usage: TASKTALK_BIN=path/to/tasktalk python tests/python/test_mcp.py   (needs `pip install mcp`)
 """
 
 import asyncio
@@ -22,7 +22,7 @@ from mcp import ClientSession
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared._httpx_utils import create_mcp_http_client
 
-BINARY = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "../../target/debug/tasktalk")
+BINARY = os.environ.get("TASKTALK_BIN") or os.path.join(os.path.dirname(__file__), "../../target/debug/tasktalk")
 
 
 def start_server(folder):
