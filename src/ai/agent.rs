@@ -49,19 +49,30 @@ pub struct Reply {
     pub failure: Option<ProviderError>,
 }
 
-/// Runs one turn for `user_id` on top of `entries` (history ending in the user's message).
+/// Runs one turn for `user_id` on top of `entries` (history ending in the
+/// user's message). `already_ran` are tool calls an earlier, failed run of
+/// this turn made: the model sees them and the reply keeps them.
 pub async fn run(
     assistant: &Assistant,
     pool: &DbPool,
     user_id: &str,
     mut entries: Vec<Entry>,
+    already_ran: Vec<CallRecord>,
     events: &UnboundedSender<AgentEvent>,
 ) -> Reply {
-    let mut reply = Reply::default();
+    let first_step = already_ran.iter().map(|c| c.step + 1).max().unwrap_or(0);
+    replay("", &already_ran, &mut entries);
+    for call in &already_ran {
+        let _ = events.send(AgentEvent::ToolCall(call.clone()));
+    }
+    let mut reply = Reply {
+        calls: already_ran,
+        ..Reply::default()
+    };
     let sink = |text: &str| {
         let _ = events.send(AgentEvent::Text(text.to_owned()));
     };
-    for step in 0..assistant.max_steps {
+    for step in first_step..first_step + assistant.max_steps {
         if !reply.text.is_empty() && !reply.text.ends_with("\n\n") {
             reply.text.push_str("\n\n");
             sink("\n\n");

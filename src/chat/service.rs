@@ -163,7 +163,12 @@ pub async fn answer(
             reply_to: Some(question_id),
             status: ReplyStatus::Pending.as_str(),
         };
-        match Message::insert(conn, &placeholder) {
+        // A retry takes over the failed reply; otherwise the insert is the claim.
+        let claimed = match Message::take_over_failed_reply(conn, question_id, &user_id, now)? {
+            Some(reply) => Ok(reply),
+            None => Message::insert(conn, &placeholder),
+        };
+        match claimed {
             Ok(reply) => {
                 let history = Message::history(
                     conn,
@@ -192,7 +197,16 @@ pub async fn answer(
     let (pool, assistant) = (pool.clone(), assistant.clone());
     tokio::spawn(async move {
         let entries = to_entries(&history);
-        let outcome = agent::run(&assistant, &pool, &reply.user_id, entries, &events_tx).await;
+        let already_ran = tool_calls(&reply);
+        let outcome = agent::run(
+            &assistant,
+            &pool,
+            &reply.user_id,
+            entries,
+            already_ran,
+            &events_tx,
+        )
+        .await;
         drop(events_tx);
         match save(&pool, &reply, outcome).await {
             Ok(saved) => {
@@ -244,16 +258,6 @@ pub async fn wait_for(pool: &DbPool, reply: Message) -> Result<Message, AppError
         .await?;
     }
     Ok(reply)
-}
-
-/// Forgets a failed answer to `question` so it can be asked again.
-pub async fn forget_failed_reply(pool: &DbPool, question: &Message) -> Result<(), AppError> {
-    let (id, user_id) = (question.id, question.user_id.clone());
-    db::run(pool, move |conn| {
-        Message::delete_failed_reply(conn, id, &user_id)
-    })
-    .await?;
-    Ok(())
 }
 
 /// The stored messages as the model's conversation.

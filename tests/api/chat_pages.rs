@@ -325,3 +325,46 @@ async fn signing_in_lands_on_the_chat() {
     let page = app.get(&browser, "/chat").await.text().await.unwrap();
     assert!(page.contains("What needs doing?") && page.contains("lee@example.com"));
 }
+
+#[tokio::test]
+async fn a_retry_continues_after_the_tools_that_already_ran_instead_of_repeating_them() {
+    let fake = FakeLlm::start().await;
+    let app = spawn_app_on(&fake, Wire::OpenAi).await;
+    let (browser, _) = app.signed_in_browser("rex@example.com").await;
+    fake.push(Reply::call(
+        "add_task",
+        serde_json::json!({"title": "Buy milk"}),
+    ));
+    fake.push(Reply::Status(401, None));
+    app.post_form(&browser, "/chat", &[("message", "Add a task to buy milk")])
+        .await;
+    let failed = app.read_stream(&browser, "/chat/1/messages/1/reply").await;
+    let done = &failed.last().unwrap().1;
+    assert!(
+        done.contains("could not answer") && done.contains("Added task #1 · Buy milk"),
+        "{done}"
+    );
+
+    browser
+        .post(app.url("/chat/1/messages/1/retry"))
+        .header("HX-Request", "true")
+        .send()
+        .await
+        .unwrap();
+    fake.push(Reply::text("Added it."));
+    let events = app.read_stream(&browser, "/chat/1/messages/1/reply").await;
+    let done = &events.last().unwrap().1;
+    assert!(
+        done.contains("Added it.") && done.contains("Added task #1 · Buy milk"),
+        "{done}"
+    );
+
+    assert_eq!(app.count("task"), 1, "the task was not added twice");
+    let retried = fake.requests().pop().unwrap().to_string();
+    assert!(
+        retried.contains("add_task") && retried.contains("\\\"status\\\":\\\"created\\\""),
+        "the model saw what already ran: {retried}"
+    );
+    assert_eq!(fake.violations(), Vec::<String>::new());
+    assert_eq!(app.count("message"), 2);
+}

@@ -44,7 +44,8 @@ pub async fn send(
     html(&fragment, StatusCode::OK)
 }
 
-/// Replaces a failed (or missing) answer with a placeholder that asks again.
+/// Replaces a failed (or missing) answer with a placeholder that asks again;
+/// the stream it connects to claims the failed reply and continues it.
 #[post("/chat/{id}/messages/{message_id}/retry")]
 pub async fn retry(
     state: web::Data<AppState>,
@@ -55,7 +56,6 @@ pub async fn retry(
     let question =
         service::find_user_message(&state.pool, &current.user.id, conversation_id, message_id)
             .await?;
-    service::forget_failed_reply(&state.pool, &question).await?;
     let fragment = Messages {
         messages: vec![MessageView::pending_for(&question)],
     };

@@ -184,16 +184,28 @@ impl Message {
             .execute(conn)
     }
 
-    /// Removes a failed reply so the user message can be answered again.
-    pub fn delete_failed_reply(
+    /// Claims a failed reply to `user_message_id` for a new run (a retry): it
+    /// becomes pending again and keeps the tool calls that already ran, so the
+    /// new run continues from them instead of repeating them.
+    pub fn take_over_failed_reply(
         conn: &mut DbConnection,
         user_message_id: i64,
         user_id: &str,
-    ) -> QueryResult<usize> {
-        diesel::delete(message::table)
-            .filter(message::reply_to.eq(user_message_id))
-            .filter(message::user_id.eq(user_id))
-            .filter(message::status.eq(ReplyStatus::Failed.as_str()))
-            .execute(conn)
+        now: NaiveDateTime,
+    ) -> QueryResult<Option<Message>> {
+        let failed = message::reply_to
+            .eq(user_message_id)
+            .and(message::user_id.eq(user_id))
+            .and(message::status.eq(ReplyStatus::Failed.as_str()));
+        let pending = (
+            message::status.eq(ReplyStatus::Pending.as_str()),
+            message::content.eq(""),
+            message::created_at.eq(now),
+        );
+        crate::per_backend!(conn, c => diesel::update(message::table.filter(failed))
+            .set(pending)
+            .returning(Message::as_returning())
+            .get_result(c)
+            .optional())
     }
 }
