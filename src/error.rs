@@ -162,9 +162,14 @@ impl ResponseError for AppError {
     }
 }
 
+/// Every finder names the owner, so a row that is not there is "not found"
+/// for this user (missing, or someone else's); any other database failure is ours.
 impl From<crate::db::DbError> for AppError {
     fn from(e: crate::db::DbError) -> Self {
-        AppError::Internal(e.into())
+        match e {
+            crate::db::DbError::Query(diesel::result::Error::NotFound) => AppError::NotFound,
+            e => AppError::Internal(e.into()),
+        }
     }
 }
 

@@ -80,7 +80,7 @@ pub async fn add_message(
             diesel::result::DatabaseErrorKind::ForeignKeyViolation,
             _,
         ))) => Err(AppError::NotFound),
-        other => not_found_as_404(other),
+        other => Ok(other?),
     }
 }
 
@@ -119,8 +119,8 @@ pub async fn find_user_message(
     let found = db::run(pool, move |conn| {
         Message::find_by_id_and_user(conn, message_id, &user_id)
     })
-    .await;
-    match not_found_as_404(found)? {
+    .await?;
+    match found {
         m if m.conversation_id == conversation_id && m.is_user() => Ok(m),
         _ => Err(AppError::NotFound),
     }
@@ -280,12 +280,4 @@ pub fn tool_calls(message: &Message) -> Vec<CallRecord> {
         .as_deref()
         .and_then(|json| serde_json::from_str(json).ok())
         .unwrap_or_default()
-}
-
-fn not_found_as_404<T>(result: Result<T, db::DbError>) -> Result<T, AppError> {
-    match result {
-        Ok(value) => Ok(value),
-        Err(db::DbError::Query(diesel::result::Error::NotFound)) => Err(AppError::NotFound),
-        Err(e) => Err(e.into()),
-    }
 }

@@ -10,8 +10,8 @@ use crate::auth::json::iso;
 use crate::auth::{Caller, CurrentUser};
 use crate::chat::service::{self, Answer};
 use crate::chat::text::MessageText;
+use crate::db;
 use crate::db::models::{Conversation, Message, ReplyStatus};
-use crate::db::{self, DbError};
 use crate::error::AppError;
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -142,15 +142,11 @@ pub async fn messages(
         ));
     }
     let (id, before, user_id) = (path.into_inner(), query.before, current.user.id.clone());
-    let page = db::run(&state.pool, move |conn| {
+    let mut page = db::run(&state.pool, move |conn| {
         Conversation::find_by_id_and_user(conn, id, &user_id)?;
         Message::page(conn, id, &user_id, before, limit + 1)
     })
-    .await;
-    let mut page = match page {
-        Err(DbError::Query(diesel::result::Error::NotFound)) => return Err(AppError::NotFound),
-        other => other?,
-    };
+    .await?;
     let more = page.len() as i64 > limit;
     if more {
         page.remove(0);

@@ -10,8 +10,8 @@ use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::chat::text::MESSAGE_MAX_CHARS;
 use crate::chat::view::{self, MessageView, Shown};
+use crate::db;
 use crate::db::models::{Conversation, Message};
-use crate::db::{self, DbError};
 use crate::error::AppError;
 use crate::pages::respond::html;
 
@@ -41,7 +41,7 @@ impl ChatPage {
         conversation_id: Option<i64>,
     ) -> Result<ChatPage, AppError> {
         let user_id = current.user.id.clone();
-        let loaded = db::run(&state.pool, move |conn| {
+        let (conversations, conversation, messages) = db::run(&state.pool, move |conn| {
             let conversations = Conversation::list_by_user(conn, &user_id, LISTED)?;
             let Some(id) = conversation_id else {
                 return Ok((conversations, None, Vec::new()));
@@ -50,11 +50,7 @@ impl ChatPage {
             let messages = Message::page(conn, id, &user_id, None, PAGE + 1)?;
             Ok((conversations, Some(conversation), messages))
         })
-        .await;
-        let (conversations, conversation, messages) = match loaded {
-            Err(DbError::Query(diesel::result::Error::NotFound)) => return Err(AppError::NotFound),
-            other => other?,
-        };
+        .await?;
         let (messages, older_before) = split_page(messages);
         Ok(ChatPage {
             email: current.user.email.clone(),
@@ -120,15 +116,11 @@ pub async fn older(
 ) -> Result<HttpResponse, AppError> {
     let (conversation_id, before) = (path.into_inner(), query.before);
     let user_id = current.user.id.clone();
-    let loaded = db::run(&state.pool, move |conn| {
+    let messages = db::run(&state.pool, move |conn| {
         Conversation::find_by_id_and_user(conn, conversation_id, &user_id)?;
         Message::page(conn, conversation_id, &user_id, Some(before), PAGE + 1)
     })
-    .await;
-    let messages = match loaded {
-        Err(DbError::Query(diesel::result::Error::NotFound)) => return Err(AppError::NotFound),
-        other => other?,
-    };
+    .await?;
     let (messages, older_before) = split_page(messages);
     let fragment = OlderMessages {
         conversation_id,

@@ -4,10 +4,11 @@ use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 use serde_json::Value;
 
+use super::TaskPath;
 use crate::AppState;
 use crate::auth::Caller;
+use crate::db;
 use crate::db::models::{Task, TaskFilter, TaskInsertForm, TaskSort, TaskUpdateForm};
-use crate::db::{self, DbError};
 use crate::error::AppError;
 use crate::tasks::input::{TaskBody, TaskInput};
 use crate::tasks::task_json;
@@ -19,11 +20,6 @@ pub struct ListQuery {
     status: Option<String>,
     /// `created` (default, oldest first) or `title`.
     sort: Option<String>,
-}
-
-#[derive(Deserialize)]
-pub struct TaskPath {
-    id: i64,
 }
 
 /// The caller's tasks.
@@ -94,8 +90,8 @@ pub async fn show(
     let task = db::run(&state.pool, move |conn| {
         Task::find_by_id_and_user(conn, id, &user_id)
     })
-    .await;
-    Ok(HttpResponse::Ok().json(task_json(&found(task)?)))
+    .await?;
+    Ok(HttpResponse::Ok().json(task_json(&task)))
 }
 
 /// `PUT`: the whole task (title required; a missing description clears it).
@@ -141,8 +137,8 @@ async fn apply(
         };
         Task::update_by_id_and_user(conn, id, &user_id, &form)
     })
-    .await;
-    Ok(HttpResponse::Ok().json(task_json(&found(task)?)))
+    .await?;
+    Ok(HttpResponse::Ok().json(task_json(&task)))
 }
 
 /// `PATCH …/complete`: flips completed.
@@ -158,8 +154,8 @@ pub async fn toggle(
     let task = db::run(&state.pool, move |conn| {
         Task::toggle_by_id_and_user(conn, id, &user_id)
     })
-    .await;
-    Ok(HttpResponse::Ok().json(task_json(&found(task)?)))
+    .await?;
+    Ok(HttpResponse::Ok().json(task_json(&task)))
 }
 
 /// Deletes a task.
@@ -171,18 +167,9 @@ pub async fn delete(
     path: web::Path<TaskPath>,
 ) -> Result<HttpResponse, AppError> {
     let (id, user_id) = (path.id, current.user.id);
-    let task = db::run(&state.pool, move |conn| {
+    db::run(&state.pool, move |conn| {
         Task::delete_by_id_and_user(conn, id, &user_id)
     })
-    .await;
-    found(task)?;
+    .await?;
     Ok(HttpResponse::NoContent().finish())
-}
-
-/// A missing row (or another user's) is 404.
-fn found(result: Result<Task, DbError>) -> Result<Task, AppError> {
-    match result {
-        Err(DbError::Query(diesel::result::Error::NotFound)) => Err(AppError::NotFound),
-        other => Ok(other?),
-    }
 }

@@ -7,6 +7,12 @@ mod view;
 
 use actix_web::web;
 
+/// `{id}` in a task route (a `{user_id}` beside it is checked by `Caller`).
+#[derive(serde::Deserialize)]
+pub struct TaskPath {
+    id: i64,
+}
+
 /// `/tasks…`: the page and its fragments.
 pub fn pages(cfg: &mut web::ServiceConfig) {
     cfg.service(page::list)

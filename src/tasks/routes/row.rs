@@ -3,34 +3,23 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, delete, get, patch, put, web};
 
+use super::TaskPath;
 use super::view::{self, EditRow, FilterQuery, Row};
 use crate::AppState;
 use crate::auth::CurrentUser;
+use crate::db;
 use crate::db::models::{Task, TaskUpdateForm};
-use crate::db::{self, DbError};
 use crate::error::AppError;
 use crate::pages::respond::html;
 use crate::tasks::input::{FormErrors, TaskForm};
-
-#[derive(serde::Deserialize)]
-pub struct TaskPath {
-    id: i64,
-}
 
 async fn find(state: &AppState, user_id: &str, id: i64) -> Result<Task, AppError> {
     let user_id = user_id.to_owned();
     let task = db::run(&state.pool, move |conn| {
         Task::find_by_id_and_user(conn, id, &user_id)
     })
-    .await;
-    found(task)
-}
-
-fn found(result: Result<Task, DbError>) -> Result<Task, AppError> {
-    match result {
-        Err(DbError::Query(diesel::result::Error::NotFound)) => Err(AppError::NotFound),
-        other => Ok(other?),
-    }
+    .await?;
+    Ok(task)
 }
 
 /// The row as shown (also "cancel" from editing).
@@ -107,14 +96,8 @@ pub async fn save(
         };
         Task::update_by_id_and_user(conn, id, &user_id, &change)
     })
-    .await;
-    html(
-        &Row {
-            filter,
-            task: found(task)?,
-        },
-        StatusCode::OK,
-    )
+    .await?;
+    html(&Row { filter, task }, StatusCode::OK)
 }
 
 /// Flips done/not done; answers with the list (the task may leave this filter) and the counts.
@@ -126,12 +109,10 @@ pub async fn toggle(
     query: web::Query<FilterQuery>,
 ) -> Result<HttpResponse, AppError> {
     let (id, user_id) = (path.id, current.user.id.clone());
-    found(
-        db::run(&state.pool, move |conn| {
-            Task::toggle_by_id_and_user(conn, id, &user_id)
-        })
-        .await,
-    )?;
+    db::run(&state.pool, move |conn| {
+        Task::toggle_by_id_and_user(conn, id, &user_id)
+    })
+    .await?;
     html(
         &view::changed(&state.pool, &current.user.id, query.filter()).await?,
         StatusCode::OK,
@@ -146,12 +127,10 @@ pub async fn remove(
     query: web::Query<FilterQuery>,
 ) -> Result<HttpResponse, AppError> {
     let (id, user_id) = (path.id, current.user.id.clone());
-    found(
-        db::run(&state.pool, move |conn| {
-            Task::delete_by_id_and_user(conn, id, &user_id)
-        })
-        .await,
-    )?;
+    db::run(&state.pool, move |conn| {
+        Task::delete_by_id_and_user(conn, id, &user_id)
+    })
+    .await?;
     html(
         &view::changed(&state.pool, &current.user.id, query.filter()).await?,
         StatusCode::OK,
