@@ -189,7 +189,7 @@ impl Door {
             Door::AuthApi
         } else if path.starts_with("/api/") || path == "/api" || path.starts_with("/mcp") {
             Door::Api
-        } else if req.headers().contains_key("hx-request") {
+        } else if crate::pages::respond::is_htmx(req) {
             Door::Htmx
         } else {
             Door::Page

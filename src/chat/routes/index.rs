@@ -10,7 +10,7 @@ use crate::auth::CurrentUser;
 use crate::chat::service;
 use crate::chat::text::MessageText;
 use crate::error::AppError;
-use crate::pages::respond::{html, see_other};
+use crate::pages::respond::{html, is_htmx, see_other};
 
 #[get("/chat")]
 pub async fn list(
@@ -34,7 +34,7 @@ pub async fn create(
     let (conversation, _) =
         service::start_conversation(&state.pool, &current.user.id, text).await?;
     let location = format!("/chat/{}", conversation.id);
-    if req.headers().contains_key("hx-request") {
+    if is_htmx(&req) {
         return Ok(HttpResponse::Ok()
             .insert_header(("HX-Redirect", location))
             .finish());

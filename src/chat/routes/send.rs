@@ -13,7 +13,7 @@ use crate::chat::service;
 use crate::chat::text::MessageText;
 use crate::chat::view::{MessageView, Shown};
 use crate::error::AppError;
-use crate::pages::respond::{html, see_other};
+use crate::pages::respond::{html, is_htmx, see_other};
 
 #[derive(Template)]
 #[template(path = "chat/_messages.html")]
@@ -32,7 +32,7 @@ pub async fn send(
     let text = MessageText::parse(&form.message)?;
     let (conversation, question) =
         service::add_message(&state.pool, &current.user.id, path.into_inner(), text).await?;
-    if !req.headers().contains_key("hx-request") {
+    if !is_htmx(&req) {
         return Ok(see_other(&format!("/chat/{}", conversation.id)));
     }
     let fragment = Messages {

@@ -13,7 +13,7 @@ use crate::chat::view::{self, MessageView, Shown};
 use crate::db;
 use crate::db::models::{Conversation, Message};
 use crate::error::AppError;
-use crate::pages::respond::html;
+use crate::pages::respond::{html, vary_on_htmx};
 
 /// Messages per page.
 const PAGE: i64 = 30;
@@ -127,10 +127,5 @@ pub async fn older(
         messages: view::page(&messages, false),
         older_before,
     };
-    let mut response = html(&fragment, StatusCode::OK)?;
-    response.headers_mut().insert(
-        actix_web::http::header::VARY,
-        actix_web::http::header::HeaderValue::from_static("HX-Request"),
-    );
-    Ok(response)
+    Ok(vary_on_htmx(html(&fragment, StatusCode::OK)?))
 }

@@ -1,7 +1,6 @@
 //! `/tasks`: the list with its filter tabs and counts, and adding a task.
 
 use actix_web::http::StatusCode;
-use actix_web::http::header::{HeaderValue, VARY};
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 
 use super::view::{self, AddForm, Added, FilterQuery, TasksPage};
@@ -10,12 +9,8 @@ use crate::auth::CurrentUser;
 use crate::db;
 use crate::db::models::{Task, TaskInsertForm};
 use crate::error::AppError;
-use crate::pages::respond::{html, see_other};
+use crate::pages::respond::{html, is_htmx, see_other, vary_on_htmx};
 use crate::tasks::input::{FormErrors, TaskForm};
-
-fn is_htmx(req: &HttpRequest) -> bool {
-    req.headers().contains_key("hx-request")
-}
 
 /// The page, or (for HTMX, after a filter tab) the list and counts alone.
 #[get("/tasks")]
@@ -26,7 +21,7 @@ pub async fn list(
     query: web::Query<FilterQuery>,
 ) -> Result<HttpResponse, AppError> {
     let filter = query.filter();
-    let mut response = if is_htmx(&req) {
+    let response = if is_htmx(&req) {
         html(
             &view::changed(&state.pool, &current.user.id, filter).await?,
             StatusCode::OK,
@@ -44,10 +39,7 @@ pub async fn list(
         };
         html(&page, StatusCode::OK)?
     };
-    response
-        .headers_mut()
-        .insert(VARY, HeaderValue::from_static("HX-Request"));
-    Ok(response)
+    Ok(vary_on_htmx(response))
 }
 
 #[post("/tasks")]
