@@ -34,12 +34,6 @@ pub struct CallRecord {
     pub signature: Option<String>,
 }
 
-impl CallRecord {
-    pub fn succeeded(&self) -> bool {
-        self.result.get("error").is_none()
-    }
-}
-
 /// The answer of one turn. When the provider failed part-way, `failure` says
 /// why, and `text` and `calls` hold what happened before (tools may have run).
 #[derive(Debug, Default)]

@@ -9,7 +9,7 @@ mod reply;
 use serde_json::{Value, json};
 
 use super::{Entry, ModelStep, TextSink, ToolCallRequest, ToolResult};
-pub use intent::Intent;
+use intent::Intent;
 
 /// What the user can say, shown when a sentence is not understood.
 pub const HELP: &str = "I'm the built-in offline assistant, so I understand simple sentences about your tasks, such as:\n\n\
