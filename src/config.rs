@@ -36,6 +36,9 @@ pub struct Settings {
     pub trust_proxy_headers: bool,
     pub workers: Option<usize>,
     pub log_json: bool,
+    /// On SIGTERM/SIGINT, how long running replies may take to finish
+    /// before they are stopped and stored as failed (`SHUTDOWN_GRACE_SECONDS`).
+    pub shutdown_grace: Duration,
     pub ai: AiSettings,
 }
 
@@ -212,6 +215,7 @@ impl Settings {
                 .map(|w| w.parse().context("WORKERS must be a number"))
                 .transpose()?,
             log_json: get("LOG_FORMAT").is_some_and(|f| f.eq_ignore_ascii_case("json")),
+            shutdown_grace: Duration::from_secs(parse_or(&get, "SHUTDOWN_GRACE_SECONDS", 20)?),
             ai: AiSettings::from_lookup(&get)?,
         };
         settings.check()?;

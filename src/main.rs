@@ -31,6 +31,7 @@ fn run(args: Cli) -> anyhow::Result<()> {
     match args.command.unwrap_or(Command::Serve) {
         Command::Serve => {
             telemetry::init_subscriber(settings.log_json);
+            telemetry::log_panics_without_payload();
             actix_web::rt::System::new().block_on(serve(settings))
         }
         command => cli::run(command, &settings, &mut std::io::stdout().lock()),
@@ -41,6 +42,6 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     let app = Application::build(settings).await?;
     tracing::info!(url = app.public_url(), "Tasktalk is listening");
     println!("Tasktalk is running at {}", app.public_url());
-    app.run_until_stopped().await?;
+    app.run_until_signalled().await?;
     Ok(())
 }

@@ -16,8 +16,10 @@ use sha2::{Digest, Sha512};
 use tracing_actix_web::TracingLogger;
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use crate::ai::Assistant;
+use crate::chat::runs::Runs;
 use crate::auth::current_user::SESSION_COOKIE;
 use crate::auth::jwt::JwtKeys;
 use crate::auth::origin::TrustedOrigins;
@@ -30,8 +32,14 @@ use crate::telemetry::RequestSpan;
 /// Largest request body any route reads.
 const MAX_BODY_BYTES: usize = 64 * 1024;
 
+/// Reply streams one user may hold open at once on one server.
+const MAX_STREAMS_PER_USER: usize = 8;
+
+/// How long connections get to close once the replies are settled.
+const CONNECTIONS_CLOSE_WITHIN: Duration = Duration::from_secs(5);
+
 /// How often each replica deletes sessions that expired unused.
-const EXPIRED_SESSION_SWEEP: std::time::Duration = std::time::Duration::from_secs(3600);
+const EXPIRED_SESSION_SWEEP: Duration = Duration::from_secs(3600);
 
 /// What every request handler can reach.
 pub struct AppState {
@@ -41,12 +49,15 @@ pub struct AppState {
     pub origins: TrustedOrigins,
     pub trust_proxy_headers: bool,
     pub assistant: Arc<Assistant>,
+    pub runs: Arc<Runs>,
 }
 
 pub struct Application {
     port: u16,
     public_url: String,
     server: Server,
+    runs: Arc<Runs>,
+    shutdown_grace: Duration,
 }
 
 impl Application {
@@ -83,6 +94,7 @@ impl Application {
         ));
 
         let secret = settings.auth_secret.expose_secret().as_bytes();
+        let runs = Runs::new(MAX_STREAMS_PER_USER);
         let state = web::Data::new(AppState {
             pool,
             jwt: JwtKeys::new(secret, &public_url, settings.jwt_ttl),
@@ -90,6 +102,7 @@ impl Application {
             origins: TrustedOrigins::new(origins),
             trust_proxy_headers: settings.trust_proxy_headers,
             assistant,
+            runs: runs.clone(),
         });
         let cookie_key = Key::from(&Sha512::digest(
             [b"tasktalk-session-cookie:".as_slice(), secret].concat(),
@@ -122,7 +135,10 @@ impl Application {
                 .configure(crate::pages::routes)
                 .default_service(web::to(not_found))
         })
-        .listen(listener)?;
+        .listen(listener)?
+        // Shutdown is ours (see `run_until_signalled`): replies first, then connections.
+        .disable_signals()
+        .shutdown_timeout(CONNECTIONS_CLOSE_WITHIN.as_secs());
         if let Some(workers) = settings.workers {
             server = server.workers(workers);
         }
@@ -130,6 +146,8 @@ impl Application {
             port,
             public_url,
             server: server.run(),
+            runs,
+            shutdown_grace: settings.shutdown_grace,
         })
     }
 
@@ -147,8 +165,57 @@ impl Application {
         self.server.handle()
     }
 
+    /// What graceful shutdown waits for.
+    pub fn runs(&self) -> Arc<Runs> {
+        self.runs.clone()
+    }
+
+    /// Serves until SIGTERM or SIGINT, then shuts down gracefully: stops
+    /// accepting connections, lets running replies finish within the grace
+    /// (`SHUTDOWN_GRACE_SECONDS`), stores the rest as failed (retryable on
+    /// another replica), ends their streams, closes the connections.
+    pub async fn run_until_signalled(self) -> std::io::Result<()> {
+        let (handle, runs, grace) = (self.server.handle(), self.runs.clone(), self.shutdown_grace);
+        tokio::spawn(async move {
+            stop_signal().await;
+            shut_down(handle, runs, grace).await;
+        });
+        self.server.await
+    }
+
+    /// Serves until stopped through [`Application::handle`].
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
+    }
+}
+
+/// The graceful shutdown, once a stop signal came.
+pub async fn shut_down(handle: actix_web::dev::ServerHandle, runs: Arc<Runs>, grace: Duration) {
+    tracing::info!(
+        running = runs.active(),
+        grace_seconds = grace.as_secs(),
+        "stopping: no new connections; letting running replies finish"
+    );
+    handle.pause().await;
+    runs.drain(grace).await;
+    handle.stop(true).await;
+    tracing::info!("stopped");
+}
+
+/// SIGTERM (what orchestrators send) or SIGINT (Ctrl-C).
+async fn stop_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    match (signal(SignalKind::terminate()), signal(SignalKind::interrupt())) {
+        (Ok(mut term), Ok(mut int)) => {
+            tokio::select! {
+                _ = term.recv() => {}
+                _ = int.recv() => {}
+            }
+        }
+        _ => {
+            tracing::warn!("could not listen for stop signals; stop with SIGKILL");
+            std::future::pending::<()>().await;
+        }
     }
 }
 

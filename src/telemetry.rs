@@ -28,6 +28,18 @@ pub fn init_subscriber(json: bool) {
     };
 }
 
+/// Logs panics as one line with where they happened and no payload: a
+/// payload can quote what a user typed (a parser that choked on their text).
+pub fn log_panics_without_payload() {
+    std::panic::set_hook(Box::new(|info| {
+        let location = info
+            .location()
+            .map(|l| format!("{}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        tracing::error!(%location, "a task panicked (its message is not logged: it may hold user data)");
+    }));
+}
+
 /// The request span: tracing-actix-web's fields plus `user_id`, filled in
 /// by the `CurrentUser` extractor.
 pub struct RequestSpan;

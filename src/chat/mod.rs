@@ -3,6 +3,8 @@
 
 mod markdown;
 pub mod routes;
+pub mod run;
+pub mod runs;
 pub mod service;
 pub mod text;
 pub mod view;

@@ -9,10 +9,11 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::TimeDelta;
 use diesel::Connection;
 use tokio::sync::{mpsc, oneshot};
 
+use super::run;
+use super::runs::Runs;
 use super::text::MessageText;
 use crate::ai::agent::{self, AgentEvent, CallRecord};
 use crate::ai::{Assistant, Entry};
@@ -25,10 +26,8 @@ use crate::error::AppError;
 
 /// How many earlier messages the model sees.
 const HISTORY_MESSAGES: i64 = 40;
-/// A reply still pending after this long lost its run (its server stopped).
-const RUN_GIVEN_UP_AFTER: TimeDelta = TimeDelta::minutes(10);
 /// How often a second viewer of a running turn looks for its end.
-const POLL_EVERY: Duration = Duration::from_millis(250);
+pub const POLL_EVERY: Duration = Duration::from_millis(250);
 
 /// Starts a conversation with its first message.
 pub async fn start_conversation(
@@ -102,6 +101,8 @@ fn insert_user_message(
             created_at: now,
             reply_to: None,
             status: ReplyStatus::Done.as_str(),
+            lease_until: None,
+            run_id: None,
         },
     )?;
     Conversation::touch(conn, conversation_id, user_id, now)?;
@@ -141,107 +142,128 @@ pub enum Answer {
 }
 
 /// Claims `question` (a user message) and spawns the run that answers it.
+/// While the server shuts down no new run starts: the message stays saved and
+/// the answer is 503, to be retried (on another replica).
 pub async fn answer(
     pool: &DbPool,
     assistant: &Arc<Assistant>,
+    runs: &Arc<Runs>,
     question: &Message,
 ) -> Result<Answer, AppError> {
-    let (user_id, question_id, conversation_id) = (
-        question.user_id.clone(),
-        question.id,
-        question.conversation_id,
-    );
-    let claimed = db::run(pool, move |conn| {
-        let now = db::now();
-        let placeholder = MessageInsertForm {
-            conversation_id,
-            user_id: &user_id,
-            role: ROLE_ASSISTANT,
-            content: "",
-            tool_calls: None,
-            created_at: now,
-            reply_to: Some(question_id),
-            status: ReplyStatus::Pending.as_str(),
-        };
-        // A retry takes over the failed reply; otherwise the insert is the claim.
-        let claimed = match Message::take_over_failed_reply(conn, question_id, &user_id, now)? {
-            Some(reply) => Ok(reply),
-            None => Message::insert(conn, &placeholder),
-        };
-        match claimed {
-            Ok(reply) => {
-                let history = Message::history(
-                    conn,
-                    conversation_id,
-                    &user_id,
-                    question_id,
-                    HISTORY_MESSAGES,
-                )?;
-                Ok(Ok((reply, history)))
-            }
-            Err(diesel::result::Error::DatabaseError(
-                diesel::result::DatabaseErrorKind::UniqueViolation,
-                _,
-            )) => Ok(Err(Message::find_reply(conn, question_id, &user_id)?)),
-            Err(e) => Err(e),
-        }
-    })
-    .await?;
-    let (reply, history) = match claimed {
+    let unavailable = AppError::AssistantUnavailable {
+        conversation_id: question.conversation_id,
+    };
+    let Some(guard) = runs.start() else {
+        return Err(unavailable);
+    };
+    let (reply, history) = match claim(pool, question).await? {
         Ok(claimed) => claimed,
-        Err(Some(existing)) => return Ok(Answer::Claimed(existing)),
-        Err(None) => return Err(AppError::NotFound),
+        Err(existing) => return Ok(Answer::Claimed(existing)),
     };
     let (events_tx, events) = mpsc::unbounded_channel();
     let (finished_tx, finished) = oneshot::channel();
-    let (pool, assistant) = (pool.clone(), assistant.clone());
+    let (pool, assistant, stopping) = (pool.clone(), assistant.clone(), runs.stopping());
     tokio::spawn(async move {
-        let entries = to_entries(&history);
-        let already_ran = tool_calls(&reply);
-        let outcome = agent::run(
-            &assistant,
-            &pool,
-            &reply.user_id,
-            entries,
-            already_ran,
-            &events_tx,
-        )
-        .await;
-        drop(events_tx);
-        match save(&pool, &reply, outcome).await {
-            Ok(saved) => {
-                let _ = finished_tx.send(saved);
+        let _guard = guard;
+        let (agent_tx, agent_events) = mpsc::unbounded_channel();
+        let agent_run = {
+            let (pool, user_id, already_ran) =
+                (pool.clone(), reply.user_id.clone(), tool_calls(&reply));
+            async move {
+                let entries = to_entries(&history);
+                agent::run(&assistant, &pool, &user_id, entries, already_ran, &agent_tx).await
             }
-            Err(e) => tracing::error!(error = %e, "could not save the assistant's reply"),
+        };
+        let saved =
+            run::supervise(&pool, &reply, agent_run, agent_events, &events_tx, stopping).await;
+        drop(events_tx);
+        if let Some(saved) = saved {
+            let _ = finished_tx.send(saved);
         }
     });
     Ok(Answer::Started(Running { events, finished }))
 }
 
-/// Stores the run's outcome on its pending reply and returns the finished row.
-async fn save(
+/// Claims the answer to `question` for a new run: its failed reply (a retry)
+/// or a new pending one. `Err` holds the reply another run already claimed.
+/// A pending reply whose run died (lapsed lease) is failed first, then taken over.
+async fn claim(
     pool: &DbPool,
-    reply: &Message,
-    outcome: agent::Reply,
-) -> Result<Message, db::DbError> {
-    let status = match &outcome.failure {
-        None => ReplyStatus::Done,
-        Some(e) => {
-            tracing::warn!(error = %e, "the assistant could not answer");
-            ReplyStatus::Failed
+    question: &Message,
+) -> Result<Result<(Message, Vec<Message>), Message>, AppError> {
+    let (user_id, question_id, conversation_id) = (
+        question.user_id.clone(),
+        question.id,
+        question.conversation_id,
+    );
+    let run_id = uuid::Uuid::new_v4().to_string();
+    let claimed = db::run(pool, move |conn| {
+        let now = db::now();
+        let take_over = |conn: &mut db::DbConnection| {
+            Message::take_over_failed_reply(conn, question_id, &user_id, &run_id, now, now + run::LEASE)
+        };
+        let mut claimed = match take_over(conn)? {
+            Some(reply) => Ok(reply),
+            None => Message::insert(
+                conn,
+                &MessageInsertForm {
+                    conversation_id,
+                    user_id: &user_id,
+                    role: ROLE_ASSISTANT,
+                    content: "",
+                    tool_calls: None,
+                    created_at: now,
+                    reply_to: Some(question_id),
+                    status: ReplyStatus::Pending.as_str(),
+                    lease_until: Some(now + run::LEASE),
+                    run_id: Some(&run_id),
+                },
+            ),
+        };
+        if let Err(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _,
+        )) = claimed
+        {
+            let existing = Message::find_reply(conn, question_id, &user_id)?
+                .ok_or(diesel::result::Error::NotFound)?;
+            if !existing.lease_lapsed(now) {
+                return Ok(Err(existing));
+            }
+            Message::fail_lapsed(conn, conversation_id, &user_id, now)?;
+            claimed = match take_over(conn)? {
+                Some(reply) => Ok(reply),
+                None => {
+                    let existing = Message::find_reply(conn, question_id, &user_id)?
+                        .ok_or(diesel::result::Error::NotFound)?;
+                    return Ok(Err(existing));
+                }
+            };
         }
-    };
-    let calls = (!outcome.calls.is_empty())
-        .then(|| serde_json::to_string(&outcome.calls).unwrap_or_else(|_| "[]".to_owned()));
-    let (id, user_id, conversation_id) = (reply.id, reply.user_id.clone(), reply.conversation_id);
-    db::run(pool, move |conn| {
-        conn.transaction(|conn| {
-            Message::finish_reply(conn, id, &user_id, &outcome.text, calls.as_deref(), status)?;
-            Conversation::touch(conn, conversation_id, &user_id, db::now())?;
-            Message::find_by_id_and_user(conn, id, &user_id)
-        })
+        let reply = claimed?;
+        let history =
+            Message::history(conn, conversation_id, &user_id, question_id, HISTORY_MESSAGES)?;
+        Ok(Ok((reply, history)))
     })
-    .await
+    .await?;
+    Ok(claimed)
+}
+
+/// Looks at a reply some other run is writing: the reply as it is now, failed
+/// first if its run died (its lease lapsed).
+pub async fn look_at(pool: &DbPool, reply: &Message) -> Result<Message, AppError> {
+    let (id, user_id, conversation_id) = (reply.id, reply.user_id.clone(), reply.conversation_id);
+    let reply = db::run(pool, move |conn| {
+        let now = db::now();
+        let reply = Message::find_by_id_and_user(conn, id, &user_id)?;
+        if !reply.lease_lapsed(now) {
+            return Ok(reply);
+        }
+        Message::fail_lapsed(conn, conversation_id, &user_id, now)?;
+        Message::find_by_id_and_user(conn, id, &user_id)
+    })
+    .await?;
+    Ok(reply)
 }
 
 /// Waits for a reply some other run is writing, and returns it finished
@@ -250,14 +272,45 @@ pub async fn wait_for(pool: &DbPool, reply: Message) -> Result<Message, AppError
     let mut reply = reply;
     while reply.status() == ReplyStatus::Pending {
         tokio::time::sleep(POLL_EVERY).await;
-        let (id, user_id) = (reply.id, reply.user_id.clone());
-        reply = db::run(pool, move |conn| {
-            Message::fail_if_stale(conn, id, db::now() - RUN_GIVEN_UP_AFTER)?;
-            Message::find_by_id_and_user(conn, id, &user_id)
-        })
-        .await?;
+        reply = look_at(pool, &reply).await?;
     }
     Ok(reply)
+}
+
+/// One page of the user's conversation (see [`Message::page`]); another
+/// user's conversation is not found.
+pub async fn page(
+    pool: &DbPool,
+    user_id: &str,
+    conversation_id: i64,
+    before: Option<i64>,
+    limit: i64,
+) -> Result<Vec<Message>, AppError> {
+    let user_id = user_id.to_owned();
+    let page = db::run(pool, move |conn| {
+        Conversation::find_by_id_and_user(conn, conversation_id, &user_id)?;
+        page_in(conn, conversation_id, &user_id, before, limit)
+    })
+    .await?;
+    Ok(page)
+}
+
+/// [`Message::page`], with replies whose run died (lapsed lease) shown, and
+/// stored, as failed: whoever looks next gives up on them, on any replica.
+pub fn page_in(
+    conn: &mut db::DbConnection,
+    conversation_id: i64,
+    user_id: &str,
+    before: Option<i64>,
+    limit: i64,
+) -> diesel::QueryResult<Vec<Message>> {
+    let page = Message::page(conn, conversation_id, user_id, before, limit)?;
+    let now = db::now();
+    if !page.iter().any(|m| m.lease_lapsed(now)) {
+        return Ok(page);
+    }
+    Message::fail_lapsed(conn, conversation_id, user_id, now)?;
+    Message::page(conn, conversation_id, user_id, before, limit)
 }
 
 /// The stored messages as the model's conversation.

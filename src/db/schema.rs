@@ -89,6 +89,8 @@ diesel::table! {
         created_at -> Timestamp,
         reply_to -> Nullable<BigInt>,
         status -> Text,
+        lease_until -> Nullable<Timestamp>,
+        run_id -> Nullable<Text>,
     }
 }
 

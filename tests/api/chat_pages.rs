@@ -133,6 +133,8 @@ async fn a_long_conversation_opens_on_its_latest_page_and_loads_older_on_request
                     created_at: chrono::Utc::now().naive_utc(),
                     reply_to: None,
                     status: "done",
+                    lease_until: None,
+                    run_id: None,
                 },
             )
             .unwrap();

@@ -62,7 +62,7 @@ async fn send(
         Some(id) => service::add_message(&state.pool, user_id, id, text).await?,
         None => service::start_conversation(&state.pool, user_id, text).await?,
     };
-    let reply = match service::answer(&state.pool, &state.assistant, &question).await? {
+    let reply = match service::answer(&state.pool, &state.assistant, &state.runs, &question).await? {
         Answer::Started(mut running) => {
             while running.events.recv().await.is_some() {}
             running.finished.await.ok()
@@ -142,11 +142,7 @@ pub async fn messages(
         ));
     }
     let (id, before, user_id) = (path.into_inner(), query.before, current.user.id.clone());
-    let mut page = db::run(&state.pool, move |conn| {
-        Conversation::find_by_id_and_user(conn, id, &user_id)?;
-        Message::page(conn, id, &user_id, before, limit + 1)
-    })
-    .await?;
+    let mut page = service::page(&state.pool, &user_id, id, before, limit + 1).await?;
     let more = page.len() as i64 > limit;
     if more {
         page.remove(0);

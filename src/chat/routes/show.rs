@@ -11,6 +11,7 @@ use crate::auth::CurrentUser;
 use crate::chat::text::MESSAGE_MAX_CHARS;
 use crate::chat::view::{self, MessageView, Shown};
 use crate::db;
+use crate::chat::service;
 use crate::db::models::{Conversation, Message};
 use crate::error::AppError;
 use crate::pages::respond::{html, vary_on_htmx};
@@ -47,7 +48,7 @@ impl ChatPage {
                 return Ok((conversations, None, Vec::new()));
             };
             let conversation = Conversation::find_by_id_and_user(conn, id, &user_id)?;
-            let messages = Message::page(conn, id, &user_id, None, PAGE + 1)?;
+            let messages = service::page_in(conn, id, &user_id, None, PAGE + 1)?;
             Ok((conversations, Some(conversation), messages))
         })
         .await?;
@@ -115,11 +116,13 @@ pub async fn older(
     query: web::Query<OlderQuery>,
 ) -> Result<HttpResponse, AppError> {
     let (conversation_id, before) = (path.into_inner(), query.before);
-    let user_id = current.user.id.clone();
-    let messages = db::run(&state.pool, move |conn| {
-        Conversation::find_by_id_and_user(conn, conversation_id, &user_id)?;
-        Message::page(conn, conversation_id, &user_id, Some(before), PAGE + 1)
-    })
+    let messages = service::page(
+        &state.pool,
+        &current.user.id,
+        conversation_id,
+        Some(before),
+        PAGE + 1,
+    )
     .await?;
     let (messages, older_before) = split_page(messages);
     let fragment = OlderMessages {

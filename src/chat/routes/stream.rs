@@ -6,6 +6,9 @@
 //! is finished. Events: `delta` (escaped text as it arrives), `tool` (a tool
 //! card), then `done` (the finished message, which replaces the placeholder).
 
+use std::future::Future;
+use std::time::Duration;
+
 use actix_web::web::Bytes;
 use actix_web::{HttpResponse, get, web};
 use askama::Template;
@@ -14,10 +17,17 @@ use tokio::sync::mpsc;
 use crate::AppState;
 use crate::ai::AgentEvent;
 use crate::auth::CurrentUser;
-use crate::chat::service::{self, Answer};
+use crate::chat::service::{self, Answer, Running};
 use crate::chat::view::{Card, MessageView, Shown};
-use crate::db::models::Message;
+use crate::db::DbPool;
+use crate::db::models::{Message, ReplyStatus};
 use crate::error::AppError;
+
+/// How often a stream that is waiting says so, which is also how a viewer
+/// who left is noticed.
+const HEARTBEAT: Duration = Duration::from_secs(2);
+
+type Frames = mpsc::UnboundedSender<Bytes>;
 
 #[derive(Template)]
 #[template(path = "chat/_message.html")]
@@ -38,34 +48,37 @@ pub async fn reply(
     path: web::Path<(i64, i64)>,
 ) -> Result<HttpResponse, AppError> {
     let (conversation_id, message_id) = path.into_inner();
+    let Some(slot) = state.runs.open_stream(&current.user.id) else {
+        return Err(AppError::RateLimited {
+            retry_after: Duration::from_secs(5),
+        });
+    };
     let question =
         service::find_user_message(&state.pool, &current.user.id, conversation_id, message_id)
             .await?;
-    let answer = service::answer(&state.pool, &state.assistant, &question).await?;
+    let answer = match service::answer(&state.pool, &state.assistant, &state.runs, &question).await
+    {
+        Ok(answer) => Some(answer),
+        // Shutting down: the message is saved; the page offers to try again.
+        Err(AppError::AssistantUnavailable { .. }) => None,
+        Err(e) => return Err(e),
+    };
 
     let (frames, body) = mpsc::unbounded_channel::<Bytes>();
-    let pool = state.pool.clone();
+    let (pool, stopping) = (state.pool.clone(), state.runs.stopping());
     actix_web::rt::spawn(async move {
+        let _slot = slot;
         let _ = frames.send(Bytes::from_static(b": answering\n\n"));
         let finished = match answer {
-            Answer::Started(mut running) => {
-                while let Some(event) = running.events.recv().await {
-                    let frame = match event {
-                        AgentEvent::Text(text) => sse("delta", &escape(&text)),
-                        AgentEvent::ToolCall(call) => sse(
-                            "tool",
-                            &render(&OneCard {
-                                card: Card::of(&call),
-                            }),
-                        ),
-                    };
-                    if frames.send(frame).is_err() {
-                        return; // the browser left; the run goes on and saves its reply
-                    }
-                }
-                running.finished.await.ok()
-            }
-            Answer::Claimed(reply) => service::wait_for(&pool, reply).await.ok(),
+            Some(Answer::Started(running)) => relay(running, &frames).await,
+            Some(Answer::Claimed(reply)) => match follow(&pool, reply, &frames, stopping).await {
+                Followed::Finished(reply) => Some(reply),
+                Followed::Lost => None,
+                // The viewer left, or this server is stopping: end the stream
+                // without a verdict (the browser reconnects, to another replica).
+                Followed::Left => return,
+            },
+            None => None,
         };
         let m = match finished {
             Some(reply) => MessageView::of(&reply),
@@ -86,18 +99,90 @@ pub async fn reply(
         .streaming(stream))
 }
 
+/// Sends the run's text and tool cards as they come, and returns its stored
+/// reply. A viewer that left stops the relay, not the run.
+async fn relay(mut running: Running, frames: &Frames) -> Option<Message> {
+    let mut heartbeat = tokio::time::interval_at(tokio::time::Instant::now() + HEARTBEAT, HEARTBEAT);
+    loop {
+        let event = tokio::select! {
+            event = running.events.recv() => event,
+            () = frames.closed() => return None,
+            _ = heartbeat.tick() => {
+                if frames.send(Bytes::from_static(b": working\n\n")).is_err() {
+                    return None;
+                }
+                continue;
+            }
+        };
+        let Some(event) = event else { break };
+        let frame = match event {
+            AgentEvent::Text(text) => sse("delta", &escape(&text)),
+            AgentEvent::ToolCall(call) => sse(
+                "tool",
+                &render(&OneCard {
+                    card: Card::of(&call),
+                }),
+            ),
+        };
+        if frames.send(frame).is_err() {
+            return None;
+        }
+    }
+    running.finished.await.ok()
+}
+
+enum Followed {
+    Finished(Message),
+    /// The database could not be read.
+    Lost,
+    Left,
+}
+
+/// Follows a reply another run (maybe on another replica) is writing until
+/// it is stored, its run dies, the viewer leaves or this server stops.
+async fn follow(
+    pool: &DbPool,
+    mut followed: Message,
+    frames: &Frames,
+    stopping: impl Future<Output = ()>,
+) -> Followed {
+    tokio::pin!(stopping);
+    let mut since_heartbeat = Duration::ZERO;
+    while followed.status() == ReplyStatus::Pending {
+        tokio::select! {
+            () = tokio::time::sleep(service::POLL_EVERY) => {}
+            () = frames.closed() => return Followed::Left,
+            () = &mut stopping => return Followed::Left,
+        }
+        since_heartbeat += service::POLL_EVERY;
+        if since_heartbeat >= HEARTBEAT {
+            since_heartbeat = Duration::ZERO;
+            if frames.send(Bytes::from_static(b": waiting\n\n")).is_err() {
+                return Followed::Left;
+            }
+        }
+        followed = match service::look_at(pool, &followed).await {
+            Ok(now) => now,
+            Err(_) => return Followed::Lost,
+        };
+    }
+    Followed::Finished(followed)
+}
+
 fn failed_view(question: &Message) -> MessageView {
     let mut view = MessageView::pending_for(question);
     view.shown = Shown::Failed;
     view
 }
 
-/// One SSE event; every line of `data` gets its own `data:` field.
+/// One SSE event; every line of `data` gets its own `data:` field. CR, LF
+/// and CRLF all end a line in SSE, so all three split here: no text can end
+/// a field early or start a forged one.
 fn sse(event: &str, data: &str) -> Bytes {
     let mut frame = format!("event: {event}\n");
-    for line in data.split('\n') {
+    for line in data.split("\r\n").flat_map(|l| l.split(['\r', '\n'])) {
         frame.push_str("data: ");
-        frame.push_str(line.trim_end_matches('\r'));
+        frame.push_str(line);
         frame.push('\n');
     }
     frame.push('\n');
@@ -134,6 +219,56 @@ mod tests {
             sse("delta", "a\nb"),
             Bytes::from("event: delta\ndata: a\ndata: b\n\n")
         );
+    }
+
+    /// What a browser's EventSource reads from `bytes`: (event, data) pairs.
+    fn parse(bytes: Bytes) -> Vec<(String, String)> {
+        use eventsource_stream::Eventsource;
+        use futures_util::StreamExt;
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("runtime");
+        rt.block_on(async {
+            futures_util::stream::iter([Ok::<_, std::io::Error>(bytes)])
+                .eventsource()
+                .filter_map(|e| async move { e.ok().map(|e| (e.event, e.data)) })
+                .collect()
+                .await
+        })
+    }
+
+    #[test]
+    fn a_bare_cr_cannot_end_a_field_or_forge_an_event() {
+        let forged = "hi\revent: done\rdata: <script>\r\rmore";
+        let events = parse(sse("delta", forged));
+        assert_eq!(
+            events,
+            vec![(
+                "delta".to_owned(),
+                "hi\nevent: done\ndata: <script>\n\nmore".to_owned()
+            )]
+        );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_text_is_one_event_with_the_same_lines(
+            pieces in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::strategy::Just("\r".to_owned()),
+                    proptest::strategy::Just("\n".to_owned()),
+                    proptest::strategy::Just("\r\n".to_owned()),
+                    proptest::strategy::Just("data: x".to_owned()),
+                    proptest::arbitrary::any::<String>(),
+                ],
+                0..12,
+            )
+        ) {
+            let text = pieces.concat();
+            let events = parse(sse("delta", &text));
+            let expected = text.replace("\r\n", "\n").replace('\r', "\n");
+            proptest::prop_assert_eq!(events, vec![("delta".to_owned(), expected)]);
+        }
     }
 
     #[test]

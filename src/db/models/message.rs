@@ -4,6 +4,12 @@
 //! inserted `pending` when a run claims the user message, and becomes `done`
 //! or `failed` when the run ends. The unique index makes the claim atomic
 //! across replicas: a second run for the same message fails to insert.
+//!
+//! A pending reply carries its run's id (`run_id`) and a lease
+//! (`lease_until`) that the run renews while it works. Every write a run makes
+//! names its `run_id`, so a run that lost its claim cannot overwrite the run
+//! that took over; a lapsed lease means the run is gone, and whoever reads the
+//! reply next marks it failed.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -44,6 +50,8 @@ pub struct Message {
     pub created_at: NaiveDateTime,
     pub reply_to: Option<i64>,
     pub status: String,
+    pub lease_until: Option<NaiveDateTime>,
+    pub run_id: Option<String>,
 }
 
 impl Message {
@@ -71,6 +79,8 @@ pub struct MessageInsertForm<'a> {
     pub created_at: NaiveDateTime,
     pub reply_to: Option<i64>,
     pub status: &'a str,
+    pub lease_until: Option<NaiveDateTime>,
+    pub run_id: Option<&'a str>,
 }
 
 impl Message {
@@ -150,37 +160,72 @@ impl Message {
             .optional()
     }
 
-    /// Records the outcome of a run on its pending reply.
+    /// Records the outcome of run `run_id` on its pending reply; does nothing
+    /// (0 rows) when that run no longer holds the reply.
     pub fn finish_reply(
         conn: &mut DbConnection,
         id: i64,
-        user_id: &str,
+        run_id: &str,
         content: &str,
         tool_calls: Option<&str>,
         status: ReplyStatus,
     ) -> QueryResult<usize> {
-        diesel::update(message::table)
-            .filter(message::id.eq(id).and(message::user_id.eq(user_id)))
+        diesel::update(message::table.filter(held_by(id, run_id.to_owned())))
             .set((
                 message::content.eq(content),
                 message::tool_calls.eq(tool_calls),
                 message::status.eq(status.as_str()),
+                message::lease_until.eq(None::<NaiveDateTime>),
             ))
             .execute(conn)
     }
 
-    /// Gives up on a reply whose run was pending since before `started_before`
-    /// (its server stopped mid-run), so the user can retry.
-    pub fn fail_if_stale(
+    /// Stores the tool calls run `run_id` has made so far, so a run that dies
+    /// later is retried from them instead of repeating them.
+    pub fn record_tool_calls(
         conn: &mut DbConnection,
         id: i64,
-        started_before: NaiveDateTime,
+        run_id: &str,
+        tool_calls: &str,
+    ) -> QueryResult<usize> {
+        diesel::update(message::table.filter(held_by(id, run_id.to_owned())))
+            .set(message::tool_calls.eq(tool_calls))
+            .execute(conn)
+    }
+
+    /// Extends the lease of run `run_id` on its reply; 0 rows when it lost it.
+    pub fn renew_lease(
+        conn: &mut DbConnection,
+        id: i64,
+        run_id: &str,
+        until: NaiveDateTime,
+    ) -> QueryResult<usize> {
+        diesel::update(message::table.filter(held_by(id, run_id.to_owned())))
+            .set(message::lease_until.eq(until))
+            .execute(conn)
+    }
+
+    /// Marks failed every pending reply in the user's conversation whose run
+    /// stopped renewing its lease before `now` (its server died).
+    pub fn fail_lapsed(
+        conn: &mut DbConnection,
+        conversation_id: i64,
+        user_id: &str,
+        now: NaiveDateTime,
     ) -> QueryResult<usize> {
         diesel::update(message::table)
-            .filter(message::id.eq(id))
+            .filter(message::conversation_id.eq(conversation_id))
+            .filter(message::user_id.eq(user_id))
             .filter(message::status.eq(ReplyStatus::Pending.as_str()))
-            .filter(message::created_at.lt(started_before))
-            .set(message::status.eq(ReplyStatus::Failed.as_str()))
+            .filter(
+                message::lease_until
+                    .lt(now)
+                    .or(message::lease_until.is_null()),
+            )
+            .set((
+                message::status.eq(ReplyStatus::Failed.as_str()),
+                message::lease_until.eq(None::<NaiveDateTime>),
+            ))
             .execute(conn)
     }
 
@@ -191,7 +236,9 @@ impl Message {
         conn: &mut DbConnection,
         user_message_id: i64,
         user_id: &str,
+        run_id: &str,
         now: NaiveDateTime,
+        lease_until: NaiveDateTime,
     ) -> QueryResult<Option<Message>> {
         let failed = message::reply_to
             .eq(user_message_id)
@@ -201,6 +248,8 @@ impl Message {
             message::status.eq(ReplyStatus::Pending.as_str()),
             message::content.eq(""),
             message::created_at.eq(now),
+            message::lease_until.eq(lease_until),
+            message::run_id.eq(run_id),
         );
         crate::per_backend!(conn, c => diesel::update(message::table.filter(failed))
             .set(pending)
@@ -208,4 +257,21 @@ impl Message {
             .get_result(c)
             .optional())
     }
+}
+
+impl Message {
+    /// Whether this reply is pending under a lease that lapsed before `now`.
+    pub fn lease_lapsed(&self, now: NaiveDateTime) -> bool {
+        self.status() == ReplyStatus::Pending && self.lease_until.is_none_or(|until| until < now)
+    }
+}
+
+/// The pending reply `id` while run `run_id` holds it.
+#[diesel::dsl::auto_type]
+fn held_by(id: i64, run_id: String) -> _ {
+    let pending: &'static str = "pending";
+    message::id
+        .eq(id)
+        .and(message::run_id.eq(run_id))
+        .and(message::status.eq(pending))
 }

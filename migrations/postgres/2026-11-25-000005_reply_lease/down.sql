@@ -1,0 +1,2 @@
+ALTER TABLE "message" DROP COLUMN run_id;
+ALTER TABLE "message" DROP COLUMN lease_until;

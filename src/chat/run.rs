@@ -1,0 +1,194 @@
+//! One assistant run, supervised, so that its reply never stays pending.
+//!
+//! The agent runs in a task of its own; this supervisor forwards what it
+//! reports to the viewer, stores each tool call as it happens (a retry
+//! continues from them instead of repeating them), renews the reply's lease
+//! while the run lives, and stores the outcome however the run ends: finished,
+//! failed, panicked, or stopped by a shutdown. A panic is logged without its
+//! payload, which may quote what the user typed.
+
+use std::future::Future;
+use std::time::Duration;
+
+use chrono::TimeDelta;
+use diesel::Connection;
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
+
+use crate::ai::agent::{self, AgentEvent, CallRecord};
+use crate::db::models::{Conversation, Message, ReplyStatus};
+use crate::db::{self, DbPool};
+
+/// How long a claim holds without renewal: a reply whose run died is
+/// retryable this long after its last renewal, at most.
+pub const LEASE: TimeDelta = TimeDelta::seconds(15);
+/// How often a live run renews its lease.
+const RENEW_EVERY: Duration = Duration::from_secs(5);
+
+/// How a run ended, as stored.
+pub struct Outcome {
+    pub text: String,
+    pub calls: Vec<CallRecord>,
+    pub status: ReplyStatus,
+}
+
+/// Runs `run` (the agent, reporting on `events`) for the pending `reply`
+/// until it ends or `stopping` resolves, forwarding events to `viewer`.
+/// Returns the stored reply, or `None` if it could not be stored (the lease
+/// then lapses and the next reader marks it failed).
+pub async fn supervise(
+    pool: &DbPool,
+    reply: &Message,
+    run: impl Future<Output = agent::Reply> + Send + 'static,
+    mut events: UnboundedReceiver<AgentEvent>,
+    viewer: &UnboundedSender<AgentEvent>,
+    stopping: impl Future<Output = ()>,
+) -> Option<Message> {
+    let run_id = reply.run_id.clone().unwrap_or_default();
+    let mut handle = tokio::spawn(run);
+    let mut calls: Vec<CallRecord> = Vec::new();
+    let mut renew =
+        tokio::time::interval_at(tokio::time::Instant::now() + RENEW_EVERY, RENEW_EVERY);
+    let mut events_open = true;
+    tokio::pin!(stopping);
+    let outcome = loop {
+        tokio::select! {
+            event = events.recv(), if events_open => match event {
+                Some(event) => {
+                    if let AgentEvent::ToolCall(call) = &event {
+                        calls.push(call.clone());
+                        record_calls(pool, reply.id, &run_id, &calls).await;
+                    }
+                    let _ = viewer.send(event);
+                }
+                None => events_open = false,
+            },
+            joined = &mut handle => break match joined {
+                Ok(finished) => {
+                    // What the run sent just before it returned.
+                    while let Ok(event) = events.try_recv() {
+                        let _ = viewer.send(event);
+                    }
+                    outcome_of(finished)
+                }
+                Err(e) => {
+                    if e.is_panic() {
+                        tracing::error!(reply = reply.id, "the assistant's run panicked; its reply is stored as failed");
+                    } else {
+                        tracing::error!(reply = reply.id, "the assistant's run was cancelled; its reply is stored as failed");
+                    }
+                    failed(calls)
+                }
+            },
+            _ = renew.tick() => {
+                if !renew_lease(pool, reply.id, &run_id).await {
+                    handle.abort();
+                    tracing::warn!(reply = reply.id, "the run lost its claim on the reply (its lease lapsed); stopped");
+                    return None;
+                }
+            },
+            () = &mut stopping => {
+                handle.abort();
+                tracing::warn!(reply = reply.id, "the server is stopping: the reply is stored as failed, to be retried");
+                break failed(calls);
+            },
+        }
+    };
+    match save(pool, reply, &run_id, outcome).await {
+        Ok(saved) => saved,
+        Err(e) => {
+            tracing::error!(reply = reply.id, error = %e, "could not save the assistant's reply");
+            None
+        }
+    }
+}
+
+fn outcome_of(reply: agent::Reply) -> Outcome {
+    let status = match &reply.failure {
+        None => ReplyStatus::Done,
+        Some(e) => {
+            tracing::warn!(error = %e, "the assistant could not answer");
+            ReplyStatus::Failed
+        }
+    };
+    Outcome {
+        text: reply.text,
+        calls: reply.calls,
+        status,
+    }
+}
+
+/// A run that ended without an answer: what it did is kept, for the retry.
+fn failed(calls: Vec<CallRecord>) -> Outcome {
+    Outcome {
+        text: String::new(),
+        calls,
+        status: ReplyStatus::Failed,
+    }
+}
+
+fn calls_json(calls: &[CallRecord]) -> Option<String> {
+    (!calls.is_empty())
+        .then(|| serde_json::to_string(calls).unwrap_or_else(|_| "[]".to_owned()))
+}
+
+async fn record_calls(pool: &DbPool, id: i64, run_id: &str, calls: &[CallRecord]) {
+    let (run_id, json) = (run_id.to_owned(), calls_json(calls).unwrap_or_default());
+    let stored = db::run(pool, move |conn| {
+        Message::record_tool_calls(conn, id, &run_id, &json)
+    })
+    .await;
+    if let Err(e) = stored {
+        tracing::warn!(reply = id, error = %e, "could not store a tool call with its reply");
+    }
+}
+
+/// Extends the lease; false when the run no longer holds the reply. A
+/// database that does not answer is not a lost claim: the run goes on.
+async fn renew_lease(pool: &DbPool, id: i64, run_id: &str) -> bool {
+    let run_id = run_id.to_owned();
+    let renewed = db::run(pool, move |conn| {
+        Message::renew_lease(conn, id, &run_id, db::now() + LEASE)
+    })
+    .await;
+    match renewed {
+        Ok(rows) => rows > 0,
+        Err(e) => {
+            tracing::warn!(reply = id, error = %e, "could not renew the reply's lease");
+            true
+        }
+    }
+}
+
+/// Stores the outcome on the pending reply; `None` when the run no longer held it.
+async fn save(
+    pool: &DbPool,
+    reply: &Message,
+    run_id: &str,
+    outcome: Outcome,
+) -> Result<Option<Message>, db::DbError> {
+    let calls = calls_json(&outcome.calls);
+    let (id, user_id, conversation_id, run_id) = (
+        reply.id,
+        reply.user_id.clone(),
+        reply.conversation_id,
+        run_id.to_owned(),
+    );
+    db::run(pool, move |conn| {
+        conn.transaction(|conn| {
+        let stored = Message::finish_reply(
+            conn,
+            id,
+            &run_id,
+            &outcome.text,
+            calls.as_deref(),
+            outcome.status,
+        )?;
+        if stored == 0 {
+            return Ok(None);
+        }
+        Conversation::touch(conn, conversation_id, &user_id, db::now())?;
+        Message::find_by_id_and_user(conn, id, &user_id).map(Some)
+        })
+    })
+    .await
+}

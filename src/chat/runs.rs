@@ -1,0 +1,176 @@
+//! The assistant runs this server is answering and the reply streams it has
+//! open: what a graceful shutdown waits for, and what caps one user's streams.
+//!
+//! Shutdown goes `Serving` → `Draining` (no new runs; running ones may finish)
+//! → `Stopping` (runs still going are stopped and stored as failed, so no
+//! reply is left pending and the user can retry it on another replica).
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::sync::watch;
+
+/// How long runs get to save themselves once told to stop.
+const STOP_WAIT: Duration = Duration::from_secs(5);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    Serving,
+    Draining,
+    Stopping,
+}
+
+pub struct Runs {
+    active: watch::Sender<usize>,
+    phase: watch::Sender<Phase>,
+    streams: Mutex<HashMap<String, usize>>,
+    max_streams_per_user: usize,
+}
+
+impl Runs {
+    pub fn new(max_streams_per_user: usize) -> Arc<Runs> {
+        Arc::new(Runs {
+            active: watch::Sender::new(0),
+            phase: watch::Sender::new(Phase::Serving),
+            streams: Mutex::new(HashMap::new()),
+            max_streams_per_user,
+        })
+    }
+
+    /// Counts a new run, or `None` once the server is shutting down.
+    pub fn start(self: &Arc<Runs>) -> Option<RunGuard> {
+        if *self.phase.borrow() != Phase::Serving {
+            return None;
+        }
+        self.active.send_modify(|n| *n += 1);
+        Some(RunGuard { runs: self.clone() })
+    }
+
+    /// Runs in progress.
+    pub fn active(&self) -> usize {
+        *self.active.borrow()
+    }
+
+    /// Resolves when running work must stop (the shutdown grace is over).
+    pub fn stopping(&self) -> impl Future<Output = ()> + Send + 'static {
+        let mut phase = self.phase.subscribe();
+        async move {
+            let _ = phase.wait_for(|p| *p == Phase::Stopping).await;
+        }
+    }
+
+    /// Lets running turns finish for up to `grace`, then stops the rest and
+    /// waits (briefly) until they have stored themselves as failed.
+    pub async fn drain(&self, grace: Duration) {
+        self.phase.send_replace(Phase::Draining);
+        let mut active = self.active.subscribe();
+        let finished = tokio::time::timeout(grace, active.wait_for(|n| *n == 0))
+            .await
+            .is_ok();
+        if !finished {
+            tracing::warn!(
+                running = self.active(),
+                "shutdown grace is over: stopping the replies still running"
+            );
+        }
+        self.phase.send_replace(Phase::Stopping);
+        let _ = tokio::time::timeout(STOP_WAIT, active.wait_for(|n| *n == 0)).await;
+    }
+
+    /// Counts an open reply stream of `user_id`, or `None` when they already
+    /// have as many as one user may.
+    pub fn open_stream(self: &Arc<Runs>, user_id: &str) -> Option<StreamGuard> {
+        let mut streams = self.streams.lock().unwrap_or_else(|e| e.into_inner());
+        let open = streams.entry(user_id.to_owned()).or_default();
+        if *open >= self.max_streams_per_user {
+            return None;
+        }
+        *open += 1;
+        Some(StreamGuard {
+            runs: self.clone(),
+            user_id: user_id.to_owned(),
+        })
+    }
+}
+
+/// One run in progress; dropping it (however the run ends) uncounts it.
+pub struct RunGuard {
+    runs: Arc<Runs>,
+}
+
+impl Drop for RunGuard {
+    fn drop(&mut self) {
+        self.runs.active.send_modify(|n| *n = n.saturating_sub(1));
+    }
+}
+
+/// One open reply stream; dropping it uncounts it.
+pub struct StreamGuard {
+    runs: Arc<Runs>,
+    user_id: String,
+}
+
+impl Drop for StreamGuard {
+    fn drop(&mut self) {
+        let mut streams = self.runs.streams.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(open) = streams.get_mut(&self.user_id) {
+            *open = open.saturating_sub(1);
+            if *open == 0 {
+                streams.remove(&self.user_id);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_user_gets_only_so_many_streams_and_closing_one_frees_it() {
+        let runs = Runs::new(2);
+        let a = runs.open_stream("u1");
+        let b = runs.open_stream("u1");
+        assert!(a.is_some() && b.is_some());
+        assert!(runs.open_stream("u1").is_none());
+        assert!(runs.open_stream("u2").is_some());
+        drop(a);
+        assert!(runs.open_stream("u1").is_some());
+    }
+
+    #[tokio::test]
+    async fn draining_refuses_new_runs_and_waits_for_the_running_ones() {
+        let runs = Runs::new(1);
+        let guard = runs.start().expect("serving");
+        let drain = {
+            let runs = runs.clone();
+            tokio::spawn(async move { runs.drain(Duration::from_secs(5)).await })
+        };
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        assert!(runs.start().is_none());
+        assert!(!drain.is_finished());
+        drop(guard);
+        tokio::time::timeout(Duration::from_secs(1), drain)
+            .await
+            .expect("drain ends once the run ends")
+            .expect("no panic");
+    }
+
+    #[tokio::test]
+    async fn runs_still_going_after_the_grace_are_told_to_stop() {
+        let runs = Runs::new(1);
+        let guard = runs.start().expect("serving");
+        let stopping = runs.stopping();
+        let holder = tokio::spawn(async move {
+            stopping.await;
+            drop(guard);
+        });
+        tokio::time::timeout(Duration::from_secs(2), runs.drain(Duration::from_millis(50)))
+            .await
+            .expect("drain ends once the stopped run lets go");
+        holder.await.expect("no panic");
+        assert_eq!(runs.active(), 0);
+    }
+}
