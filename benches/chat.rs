@@ -210,6 +210,8 @@ fn seed_conversation(database_url: &str, user_id: &str, n: usize) -> i64 {
                     created_at: now,
                     reply_to: None,
                     status: "done",
+                    lease_until: None,
+                    run_id: None,
                 },
             )?;
         }

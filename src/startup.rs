@@ -19,11 +19,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::ai::Assistant;
-use crate::chat::runs::Runs;
 use crate::auth::current_user::SESSION_COOKIE;
 use crate::auth::jwt::JwtKeys;
 use crate::auth::origin::TrustedOrigins;
 use crate::auth::rate_limit::AuthRateLimiter;
+use crate::chat::runs::Runs;
 use crate::config::{Environment, Settings};
 use crate::db::{self, Backend, DbPool};
 use crate::error::AppError;
@@ -205,7 +205,10 @@ pub async fn shut_down(handle: actix_web::dev::ServerHandle, runs: Arc<Runs>, gr
 /// SIGTERM (what orchestrators send) or SIGINT (Ctrl-C).
 async fn stop_signal() {
     use tokio::signal::unix::{SignalKind, signal};
-    match (signal(SignalKind::terminate()), signal(SignalKind::interrupt())) {
+    match (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::interrupt()),
+    ) {
         (Ok(mut term), Ok(mut int)) => {
             tokio::select! {
                 _ = term.recv() => {}

@@ -66,3 +66,54 @@ where
     let span = Span::current();
     tokio::task::spawn_blocking(move || span.in_scope(f))
 }
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+    use std::sync::{Arc, Mutex};
+
+    use super::*;
+
+    #[derive(Clone, Default)]
+    struct Captured(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Captured {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_panic_is_logged_with_its_place_but_not_its_message() {
+        let captured = Captured::default();
+        let writer = captured.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(move || writer.clone())
+            .with_ansi(false)
+            .finish();
+        let previous = std::panic::take_hook();
+        log_panics_without_payload();
+        let outcome = std::thread::spawn(move || {
+            tracing::subscriber::with_default(subscriber, || {
+                panic!("rename İİ 1 to my secret plan");
+            })
+        })
+        .join();
+        std::panic::set_hook(previous);
+
+        assert!(outcome.is_err());
+        let logged = String::from_utf8_lossy(&captured.0.lock().unwrap_or_else(|e| e.into_inner()))
+            .into_owned();
+        assert!(logged.contains("a task panicked"), "{logged}");
+        assert!(logged.contains("telemetry.rs"), "{logged}");
+        assert!(!logged.contains("secret plan"), "{logged}");
+    }
+}

@@ -127,8 +127,7 @@ fn failed(calls: Vec<CallRecord>) -> Outcome {
 }
 
 fn calls_json(calls: &[CallRecord]) -> Option<String> {
-    (!calls.is_empty())
-        .then(|| serde_json::to_string(calls).unwrap_or_else(|_| "[]".to_owned()))
+    (!calls.is_empty()).then(|| serde_json::to_string(calls).unwrap_or_else(|_| "[]".to_owned()))
 }
 
 async fn record_calls(pool: &DbPool, id: i64, run_id: &str, calls: &[CallRecord]) {
@@ -175,19 +174,19 @@ async fn save(
     );
     db::run(pool, move |conn| {
         conn.transaction(|conn| {
-        let stored = Message::finish_reply(
-            conn,
-            id,
-            &run_id,
-            &outcome.text,
-            calls.as_deref(),
-            outcome.status,
-        )?;
-        if stored == 0 {
-            return Ok(None);
-        }
-        Conversation::touch(conn, conversation_id, &user_id, db::now())?;
-        Message::find_by_id_and_user(conn, id, &user_id).map(Some)
+            let stored = Message::finish_reply(
+                conn,
+                id,
+                &run_id,
+                &outcome.text,
+                calls.as_deref(),
+                outcome.status,
+            )?;
+            if stored == 0 {
+                return Ok(None);
+            }
+            Conversation::touch(conn, conversation_id, &user_id, db::now())?;
+            Message::find_by_id_and_user(conn, id, &user_id).map(Some)
         })
     })
     .await

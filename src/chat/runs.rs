@@ -167,9 +167,12 @@ mod tests {
             stopping.await;
             drop(guard);
         });
-        tokio::time::timeout(Duration::from_secs(2), runs.drain(Duration::from_millis(50)))
-            .await
-            .expect("drain ends once the stopped run lets go");
+        tokio::time::timeout(
+            Duration::from_secs(2),
+            runs.drain(Duration::from_millis(50)),
+        )
+        .await
+        .expect("drain ends once the stopped run lets go");
         holder.await.expect("no panic");
         assert_eq!(runs.active(), 0);
     }

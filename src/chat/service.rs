@@ -200,7 +200,14 @@ async fn claim(
     let claimed = db::run(pool, move |conn| {
         let now = db::now();
         let take_over = |conn: &mut db::DbConnection| {
-            Message::take_over_failed_reply(conn, question_id, &user_id, &run_id, now, now + run::LEASE)
+            Message::take_over_failed_reply(
+                conn,
+                question_id,
+                &user_id,
+                &run_id,
+                now,
+                now + run::LEASE,
+            )
         };
         let mut claimed = match take_over(conn)? {
             Some(reply) => Ok(reply),
@@ -241,8 +248,13 @@ async fn claim(
             };
         }
         let reply = claimed?;
-        let history =
-            Message::history(conn, conversation_id, &user_id, question_id, HISTORY_MESSAGES)?;
+        let history = Message::history(
+            conn,
+            conversation_id,
+            &user_id,
+            question_id,
+            HISTORY_MESSAGES,
+        )?;
         Ok(Ok((reply, history)))
     })
     .await?;

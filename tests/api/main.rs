@@ -19,6 +19,7 @@ mod jwt;
 mod mcp;
 mod openapi;
 mod pages;
+mod replies;
 mod security;
 mod sessions;
 mod tasks_api;

@@ -62,7 +62,8 @@ async fn send(
         Some(id) => service::add_message(&state.pool, user_id, id, text).await?,
         None => service::start_conversation(&state.pool, user_id, text).await?,
     };
-    let reply = match service::answer(&state.pool, &state.assistant, &state.runs, &question).await? {
+    let reply = match service::answer(&state.pool, &state.assistant, &state.runs, &question).await?
+    {
         Answer::Started(mut running) => {
             while running.events.recv().await.is_some() {}
             running.finished.await.ok()

@@ -8,10 +8,10 @@ use serde::Deserialize;
 
 use crate::AppState;
 use crate::auth::CurrentUser;
+use crate::chat::service;
 use crate::chat::text::MESSAGE_MAX_CHARS;
 use crate::chat::view::{self, MessageView, Shown};
 use crate::db;
-use crate::chat::service;
 use crate::db::models::{Conversation, Message};
 use crate::error::AppError;
 use crate::pages::respond::{html, vary_on_htmx};

@@ -102,7 +102,8 @@ pub async fn reply(
 /// Sends the run's text and tool cards as they come, and returns its stored
 /// reply. A viewer that left stops the relay, not the run.
 async fn relay(mut running: Running, frames: &Frames) -> Option<Message> {
-    let mut heartbeat = tokio::time::interval_at(tokio::time::Instant::now() + HEARTBEAT, HEARTBEAT);
+    let mut heartbeat =
+        tokio::time::interval_at(tokio::time::Instant::now() + HEARTBEAT, HEARTBEAT);
     loop {
         let event = tokio::select! {
             event = running.events.recv() => event,
