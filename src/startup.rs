@@ -35,8 +35,9 @@ const MAX_BODY_BYTES: usize = 64 * 1024;
 /// Reply streams one user may hold open at once on one server.
 const MAX_STREAMS_PER_USER: usize = 8;
 
-/// How long connections get to close once the replies are settled.
-const CONNECTIONS_CLOSE_WITHIN: Duration = Duration::from_secs(5);
+/// How long connections get, beyond the grace, to close once the replies are
+/// settled (stopped runs store their failure, streams send their last event).
+const CONNECTIONS_CLOSE_WITHIN: Duration = Duration::from_secs(8);
 
 /// How often each replica deletes sessions that expired unused.
 const EXPIRED_SESSION_SWEEP: Duration = Duration::from_secs(3600);
@@ -138,7 +139,7 @@ impl Application {
         .listen(listener)?
         // Shutdown is ours (see `run_until_signalled`): replies first, then connections.
         .disable_signals()
-        .shutdown_timeout(CONNECTIONS_CLOSE_WITHIN.as_secs());
+        .shutdown_timeout((settings.shutdown_grace + CONNECTIONS_CLOSE_WITHIN).as_secs());
         if let Some(workers) = settings.workers {
             server = server.workers(workers);
         }
@@ -176,11 +177,15 @@ impl Application {
     /// another replica), ends their streams, closes the connections.
     pub async fn run_until_signalled(self) -> std::io::Result<()> {
         let (handle, runs, grace) = (self.server.handle(), self.runs.clone(), self.shutdown_grace);
-        tokio::spawn(async move {
+        let shutdown = tokio::spawn(async move {
             stop_signal().await;
             shut_down(handle, runs, grace).await;
         });
-        self.server.await
+        let served = self.server.await;
+        if self.runs.shutting_down() {
+            let _ = shutdown.await;
+        }
+        served
     }
 
     /// Serves until stopped through [`Application::handle`].
@@ -189,16 +194,16 @@ impl Application {
     }
 }
 
-/// The graceful shutdown, once a stop signal came.
+/// The graceful shutdown, once a stop signal came: the listener closes at
+/// once (new connections are refused, so clients go to another replica)
+/// while connections in progress and running replies get the grace.
 pub async fn shut_down(handle: actix_web::dev::ServerHandle, runs: Arc<Runs>, grace: Duration) {
     tracing::info!(
         running = runs.active(),
         grace_seconds = grace.as_secs(),
         "stopping: no new connections; letting running replies finish"
     );
-    handle.pause().await;
-    runs.drain(grace).await;
-    handle.stop(true).await;
+    tokio::join!(handle.stop(true), runs.drain(grace));
     tracing::info!("stopped");
 }
 

@@ -1,9 +1,14 @@
 //! The assistant runs this server is answering and the reply streams it has
 //! open: what a graceful shutdown waits for, and what caps one user's streams.
 //!
-//! Shutdown goes `Serving` → `Draining` (no new runs; running ones may finish)
-//! → `Stopping` (runs still going are stopped and stored as failed, so no
-//! reply is left pending and the user can retry it on another replica).
+//! Shutdown goes `Serving` → `Draining` (running ones may finish) →
+//! `Stopping` (no new runs; runs still going are stopped and stored as
+//! failed, so no reply is left pending and the user can retry it on another
+//! replica).
+//!
+//! Runs live on the runtime the application was built on, not on the HTTP
+//! worker that claimed them: workers stop when their connections close, and a
+//! run whose viewer left must still be able to finish or store its failure.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -23,6 +28,7 @@ pub enum Phase {
 }
 
 pub struct Runs {
+    runtime: Option<tokio::runtime::Handle>,
     active: watch::Sender<usize>,
     phase: watch::Sender<Phase>,
     streams: Mutex<HashMap<String, usize>>,
@@ -32,6 +38,7 @@ pub struct Runs {
 impl Runs {
     pub fn new(max_streams_per_user: usize) -> Arc<Runs> {
         Arc::new(Runs {
+            runtime: tokio::runtime::Handle::try_current().ok(),
             active: watch::Sender::new(0),
             phase: watch::Sender::new(Phase::Serving),
             streams: Mutex::new(HashMap::new()),
@@ -39,13 +46,26 @@ impl Runs {
         })
     }
 
-    /// Counts a new run, or `None` once the server is shutting down.
+    /// Counts a new run, or `None` once running work is being stopped.
     pub fn start(self: &Arc<Runs>) -> Option<RunGuard> {
-        if *self.phase.borrow() != Phase::Serving {
+        if *self.phase.borrow() == Phase::Stopping {
             return None;
         }
         self.active.send_modify(|n| *n += 1);
         Some(RunGuard { runs: self.clone() })
+    }
+
+    /// Spawns a run where it outlives the HTTP workers.
+    pub fn spawn(&self, run: impl Future<Output = ()> + Send + 'static) {
+        match &self.runtime {
+            Some(runtime) => drop(runtime.spawn(run)),
+            None => drop(tokio::spawn(run)),
+        }
+    }
+
+    /// Whether a shutdown has begun.
+    pub fn shutting_down(&self) -> bool {
+        *self.phase.borrow() != Phase::Serving
     }
 
     /// Runs in progress.
@@ -141,7 +161,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn draining_refuses_new_runs_and_waits_for_the_running_ones() {
+    async fn draining_waits_for_the_running_runs_and_stopping_refuses_new_ones() {
         let runs = Runs::new(1);
         let guard = runs.start().expect("serving");
         let drain = {
@@ -149,13 +169,14 @@ mod tests {
             tokio::spawn(async move { runs.drain(Duration::from_secs(5)).await })
         };
         tokio::time::sleep(Duration::from_millis(50)).await;
-        assert!(runs.start().is_none());
+        assert!(runs.shutting_down());
         assert!(!drain.is_finished());
         drop(guard);
         tokio::time::timeout(Duration::from_secs(1), drain)
             .await
             .expect("drain ends once the run ends")
             .expect("no panic");
+        assert!(runs.start().is_none());
     }
 
     #[tokio::test]

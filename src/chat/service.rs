@@ -142,8 +142,8 @@ pub enum Answer {
 }
 
 /// Claims `question` (a user message) and spawns the run that answers it.
-/// While the server shuts down no new run starts: the message stays saved and
-/// the answer is 503, to be retried (on another replica).
+/// Once a shutdown stops running work no new run starts: the message stays
+/// saved and the answer is 503, to be retried (on another replica).
 pub async fn answer(
     pool: &DbPool,
     assistant: &Arc<Assistant>,
@@ -163,7 +163,7 @@ pub async fn answer(
     let (events_tx, events) = mpsc::unbounded_channel();
     let (finished_tx, finished) = oneshot::channel();
     let (pool, assistant, stopping) = (pool.clone(), assistant.clone(), runs.stopping());
-    tokio::spawn(async move {
+    runs.spawn(async move {
         let _guard = guard;
         let (agent_tx, agent_events) = mpsc::unbounded_channel();
         let agent_run = {

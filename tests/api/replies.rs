@@ -264,6 +264,19 @@ impl Replica {
         assert!(status.success());
     }
 
+    /// Whether new connections are refused within `within`.
+    async fn refuses_connections_within(&self, within: Duration) -> bool {
+        let address = self.address.trim_start_matches("http://").to_owned();
+        let deadline = Instant::now() + within;
+        while Instant::now() < deadline {
+            if tokio::net::TcpStream::connect(&address).await.is_err() {
+                return true;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        false
+    }
+
     /// Waits for the process to end; its exit code.
     async fn exit_code(&mut self, within: Duration) -> Option<i32> {
         let deadline = Instant::now() + within;
@@ -372,8 +385,14 @@ async fn sigterm_lets_a_running_reply_finish_and_exits_cleanly() {
     until_a_reply_is_pending(&app).await;
 
     replica.signal("TERM");
+    let refused = replica
+        .refuses_connections_within(Duration::from_secs(2))
+        .await;
+    let still_answering = !request.is_finished();
     let (status, body) = request.await.expect("the request ends");
 
+    assert!(refused, "new connections were still accepted after SIGTERM");
+    assert!(still_answering);
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["response"], "one two three");
     assert_eq!(replica.exit_code(Duration::from_secs(10)).await, Some(0));
