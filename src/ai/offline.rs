@@ -3,8 +3,15 @@
 //! the conversation like a model would, asks for the same tool calls, and
 //! streams its answer word by word.
 
+mod change;
+#[cfg(test)]
+mod corpus_tests;
+mod escape;
 mod intent;
+#[cfg(test)]
+mod property_tests;
 mod reply;
+mod words;
 
 use serde_json::{Value, json};
 
@@ -27,10 +34,16 @@ pub fn step(entries: &[Entry], sink: TextSink<'_>) -> ModelStep {
     let Entry::User(text) = &entries[at] else {
         return say(HELP, sink);
     };
-    let asked = entries[..at].iter().rev().find_map(|e| match e {
-        Entry::Model(step) if !step.text.is_empty() => Some(step.text.as_str()),
-        _ => None,
-    });
+    // Only the answer to the previous user message counts as a question, so a
+    // "yes" never confirms something asked turns ago.
+    let asked = entries[..at]
+        .iter()
+        .rev()
+        .take_while(|e| !matches!(e, Entry::User(_)))
+        .find_map(|e| match e {
+            Entry::Model(step) if !step.text.is_empty() => Some(step.text.as_str()),
+            _ => None,
+        });
     let intent = Intent::parse(text, asked);
     let results: Vec<&ToolResult> = entries[at + 1..]
         .iter()
