@@ -69,12 +69,32 @@ const FILLER: &[&str] = &[
 ];
 /// Words that say "as complete" after a complete or mark verb.
 const DONE_WORDS: &[&str] = &[
-    "as", "complete", "completed", "done", "finished", "off", "is", "being",
+    "as",
+    "complete",
+    "completed",
+    "done",
+    "finished",
+    "off",
+    "is",
+    "being",
 ];
 /// Words between an update verb and "to" that name what changes.
 const FIELD_WORDS: &[&str] = &[
-    "the", "my", "a", "task", "task's", "its", "of", "title", "name", "description", "desc",
-    "details", "notes", "note", "text",
+    "the",
+    "my",
+    "a",
+    "task",
+    "task's",
+    "its",
+    "of",
+    "title",
+    "name",
+    "description",
+    "desc",
+    "details",
+    "notes",
+    "note",
+    "text",
 ];
 const DESCRIPTION_WORDS: &[&str] = &["description", "desc", "details", "notes", "note"];
 /// A task said by "all" is many tasks: the assistant acts on one at a time.
@@ -124,12 +144,17 @@ fn reference(words: &[Word]) -> Result<Option<Reference>, ()> {
             if words.get(j).is_some_and(|x| x.key == "number") {
                 j += 1;
             }
-            words
-                .get(j)
-                .and_then(words::number)
-                .map(|id| Reference { id, from: i, to: j + 1 })
+            words.get(j).and_then(words::number).map(|id| Reference {
+                id,
+                from: i,
+                to: j + 1,
+            })
         } else if i == 0 || w.key.starts_with('#') {
-            words::number(w).map(|id| Reference { id, from: i, to: i + 1 })
+            words::number(w).map(|id| Reference {
+                id,
+                from: i,
+                to: i + 1,
+            })
         } else {
             None
         };
@@ -254,7 +279,15 @@ fn update(text: &str, verb: Verb, after: &[Word]) -> Intent {
         }
         if words::is_one_of(
             &new_words,
-            &["not done", "incomplete", "undone", "pending", "open", "not complete", "todo"],
+            &[
+                "not done",
+                "incomplete",
+                "undone",
+                "pending",
+                "open",
+                "not complete",
+                "todo",
+            ],
         ) {
             return Intent::Reopen;
         }

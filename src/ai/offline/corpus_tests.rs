@@ -29,9 +29,7 @@ fn complete_named(name: &str) -> Intent {
     Intent::CompleteByName(name.into())
 }
 
-use Intent::{
-    AddWithoutTitle, Complete, Delete, Greeting, Reopen, Thanks, Unclear, Unknown,
-};
+use Intent::{AddWithoutTitle, Complete, Delete, Greeting, Reopen, Thanks, Unclear, Unknown};
 const ALL: Intent = Intent::List(TaskFilter::All);
 const PENDING: Intent = Intent::List(TaskFilter::Pending);
 const COMPLETED: Intent = Intent::List(TaskFilter::Completed);
@@ -46,42 +44,87 @@ fn corpus() -> Vec<(&'static str, Intent)> {
         ("What have I completed?", COMPLETED),
         ("Mark task 3 as complete", Complete(3)),
         ("Delete the meeting task", delete_named("meeting")),
-        ("Change task 1 to 'Call mom tonight'", title(1, "Call mom tonight")),
+        (
+            "Change task 1 to 'Call mom tonight'",
+            title(1, "Call mom tonight"),
+        ),
         // The sentences: numbers and verbs inside an add are part of the title.
-        ("Add a task to cancel the 66 gym memberships", add("Cancel the 66 gym memberships")),
-        ("Remind me to go to the market at 67", add("Go to the market at 67")),
-        ("I need to remember to drop off 69 parcels", add("Drop off 69 parcels")),
+        (
+            "Add a task to cancel the 66 gym memberships",
+            add("Cancel the 66 gym memberships"),
+        ),
+        (
+            "Remind me to go to the market at 67",
+            add("Go to the market at 67"),
+        ),
+        (
+            "I need to remember to drop off 69 parcels",
+            add("Drop off 69 parcels"),
+        ),
         ("add buy 70 eraser refills", add("Buy 70 eraser refills")),
-        ("Add task: exchange 71 euros to dollars", add("Exchange 71 euros to dollars")),
-        ("update task 67 description to bring the charger", describe(67, "bring the charger")),
+        (
+            "Add task: exchange 71 euros to dollars",
+            add("Exchange 71 euros to dollars"),
+        ),
+        (
+            "update task 67 description to bring the charger",
+            describe(67, "bring the charger"),
+        ),
         // More adds that contain change verbs, numbers or both.
         ("Add a task to delete old emails", add("Delete old emails")),
         ("add delete task 3", add("Delete task 3")),
-        ("add remove the 5 broken chairs", add("Remove the 5 broken chairs")),
+        (
+            "add remove the 5 broken chairs",
+            add("Remove the 5 broken chairs"),
+        ),
         ("Add a task to mark 20 exams", add("Mark 20 exams")),
-        ("add complete the tax form by the 15th", add("Complete the tax form by the 15th")),
+        (
+            "add complete the tax form by the 15th",
+            add("Complete the tax form by the 15th"),
+        ),
         ("Add a task to finish chapter 4", add("Finish chapter 4")),
         ("add rename task 2 to x", add("Rename task 2 to x")),
         ("add change task 1 to 'y'", add("Change task 1 to 'y'")),
-        ("Add a task to edit the credit report", add("Edit the credit report")),
-        ("Remind me to cancel Netflix on the 3rd", add("Cancel Netflix on the 3rd")),
+        (
+            "Add a task to edit the credit report",
+            add("Edit the credit report"),
+        ),
+        (
+            "Remind me to cancel Netflix on the 3rd",
+            add("Cancel Netflix on the 3rd"),
+        ),
         ("Remind me to update task 4", add("Update task 4")),
         ("remind me to call 911 training", add("Call 911 training")),
         ("I need to finish task 3", add("Finish task 3")),
         ("I need to delete 12 photos", add("Delete 12 photos")),
         ("I have to mark 30 essays", add("Mark 30 essays")),
-        ("I have to remember to renew passport 2", add("Renew passport 2")),
+        (
+            "I have to remember to renew passport 2",
+            add("Renew passport 2"),
+        ),
         ("I must return 2 books", add("Return 2 books")),
         ("I should call 3 plumbers", add("Call 3 plumbers")),
-        ("Create a task to drop the car at 8", add("Drop the car at 8")),
-        ("create task done is better than perfect", add("Done is better than perfect")),
+        (
+            "Create a task to drop the car at 8",
+            add("Drop the car at 8"),
+        ),
+        (
+            "create task done is better than perfect",
+            add("Done is better than perfect"),
+        ),
         ("new task: delete 4 duplicates", add("Delete 4 duplicates")),
         ("New task cancel gym #2", add("Cancel gym #2")),
         ("todo: remove task 9 sticker", add("Remove task 9 sticker")),
         ("To do: complete 3 forms", add("Complete 3 forms")),
         ("Task: erase whiteboard 5", add("Erase whiteboard 5")),
-        ("don't forget to mark task 3 as done", add("Mark task 3 as done")),
-        ("Remember to cancel the 10am call", add("Cancel the 10am call")),
+        (
+            "don't forget to mark task 3 as done",
+            add("Mark task 3 as done"),
+        ),
+        (
+            "Remember to cancel the 10am call",
+            add("Cancel the 10am call"),
+        ),
         ("add a task called delete me", add("Delete me")),
         ("add a task named #7 done", add("#7 done")),
         ("add a new task to clear 40 emails", add("Clear 40 emails")),
@@ -103,7 +146,10 @@ fn corpus() -> Vec<(&'static str, Intent)> {
         ("could you please add walk the dog", add("Walk the dog")),
         ("hey, add milk", add("Milk")),
         ("ok add bread", add("Bread")),
-        ("Would you add a new task to water the plants", add("Water the plants")),
+        (
+            "Would you add a new task to water the plants",
+            add("Water the plants"),
+        ),
         ("kindly add a task to file taxes", add("File taxes")),
         ("add milk", add("Milk")),
         ("Add Milk", add("Milk")),
@@ -209,11 +255,17 @@ fn corpus() -> Vec<(&'static str, Intent)> {
         ("change task 5 to done", Complete(5)),
         ("update task 5 to completed", Complete(5)),
         // Completing by name: asked, not done, by the reply.
-        ("mark the groceries task as done", complete_named("groceries")),
+        (
+            "mark the groceries task as done",
+            complete_named("groceries"),
+        ),
         ("complete the groceries task", complete_named("groceries")),
         ("finish the report", complete_named("report")),
         ("check off milk", complete_named("milk")),
-        ("mark call with the bank as done", complete_named("call with the bank")),
+        (
+            "mark call with the bank as done",
+            complete_named("call with the bank"),
+        ),
         ("Mark Gym as complete", complete_named("Gym")),
         // Deleting by number.
         ("Delete task 2", Delete(2)),
@@ -239,17 +291,35 @@ fn corpus() -> Vec<(&'static str, Intent)> {
         // Deleting by name: asked first, by the reply.
         ("delete the gym task", delete_named("gym")),
         ("remove milk", delete_named("milk")),
-        ("cancel the 66 gym memberships", delete_named("66 gym memberships")),
-        ("get rid of the dentist appointment", delete_named("dentist appointment")),
-        ("please delete my call with the bank", delete_named("call with the bank")),
+        (
+            "cancel the 66 gym memberships",
+            delete_named("66 gym memberships"),
+        ),
+        (
+            "get rid of the dentist appointment",
+            delete_named("dentist appointment"),
+        ),
+        (
+            "please delete my call with the bank",
+            delete_named("call with the bank"),
+        ),
         ("drop off 69 parcels", delete_named("off 69 parcels")),
         ("Delete the İstanbul trip", delete_named("İstanbul trip")),
         // Changing a title or a description.
-        ("rename task 2 to Walk the dog twice", title(2, "Walk the dog twice")),
+        (
+            "rename task 2 to Walk the dog twice",
+            title(2, "Walk the dog twice"),
+        ),
         ("rename 2 to call Bob", title(2, "Call Bob")),
         ("rename #2 as Call Bob", title(2, "Call Bob")),
-        ("change task 1 to \"Call mom tonight\"", title(1, "Call mom tonight")),
-        ("change the title of task 4 to Pay rent", title(4, "Pay rent")),
+        (
+            "change task 1 to \"Call mom tonight\"",
+            title(1, "Call mom tonight"),
+        ),
+        (
+            "change the title of task 4 to Pay rent",
+            title(4, "Pay rent"),
+        ),
         ("update task 4 title to Pay rent", title(4, "Pay rent")),
         ("edit task 3: new title", title(3, "New title")),
         ("please change task 1 to 'Call mom'", title(1, "Call mom")),
@@ -257,12 +327,27 @@ fn corpus() -> Vec<(&'static str, Intent)> {
         ("change task 1 to 2 to 3", title(1, "2 to 3")),
         ("set task 3 title to Plan trip", title(3, "Plan trip")),
         ("rename task 3 to done", title(3, "Done")),
-        ("change the description of task 3 to bring snacks", describe(3, "bring snacks")),
-        ("update task 3 description to Bring Snacks", describe(3, "Bring Snacks")),
-        ("set task 3 description to near the station", describe(3, "near the station")),
-        ("set the notes of task 2 to call first", describe(2, "call first")),
+        (
+            "change the description of task 3 to bring snacks",
+            describe(3, "bring snacks"),
+        ),
+        (
+            "update task 3 description to Bring Snacks",
+            describe(3, "Bring Snacks"),
+        ),
+        (
+            "set task 3 description to near the station",
+            describe(3, "near the station"),
+        ),
+        (
+            "set the notes of task 2 to call first",
+            describe(2, "call first"),
+        ),
         ("describe task 5 as a long one", describe(5, "a long one")),
-        ("change task 3's description to ask for Ann", describe(3, "ask for Ann")),
+        (
+            "change task 3's description to ask for Ann",
+            describe(3, "ask for Ann"),
+        ),
         // Changes that are not plain enough: nothing is done.
         ("rename İİ 1 to x", Unclear),
         ("rename ȺȺ 1 to x", Unclear),
@@ -360,7 +445,11 @@ fn corpus() -> Vec<(&'static str, Intent)> {
 #[test]
 fn every_sentence_of_the_corpus_is_read_as_expected() {
     let corpus = corpus();
-    assert!(corpus.len() >= 200, "the corpus has {} sentences", corpus.len());
+    assert!(
+        corpus.len() >= 200,
+        "the corpus has {} sentences",
+        corpus.len()
+    );
     let wrong: Vec<String> = corpus
         .iter()
         .filter_map(|(sentence, expected)| {
@@ -368,5 +457,10 @@ fn every_sentence_of_the_corpus_is_read_as_expected() {
             (got != *expected).then(|| format!("{sentence:?}: expected {expected:?}, got {got:?}"))
         })
         .collect();
-    assert!(wrong.is_empty(), "{} wrong:\n{}", wrong.len(), wrong.join("\n"));
+    assert!(
+        wrong.is_empty(),
+        "{} wrong:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
 }

@@ -182,22 +182,84 @@ const THANKS: &[&str] = &[
 
 /// A yes is made of these words only ("yes please", "sure, do it", "go ahead")…
 const YES_WORDS: &[&str] = &[
-    "yes", "y", "yeah", "yep", "yup", "sure", "ok", "okay", "do", "go", "ahead", "confirm",
-    "confirmed", "correct", "absolutely", "of", "course", "please", "pls", "it", "thanks", "thank",
+    "yes",
+    "y",
+    "yeah",
+    "yep",
+    "yup",
+    "sure",
+    "ok",
+    "okay",
+    "do",
+    "go",
+    "ahead",
+    "confirm",
+    "confirmed",
+    "correct",
+    "absolutely",
+    "of",
+    "course",
+    "please",
+    "pls",
+    "it",
+    "thanks",
+    "thank",
     "you",
 ];
 /// …with at least one of these.
 const YES_CORE: &[&str] = &[
-    "yes", "y", "yeah", "yep", "yup", "sure", "ok", "okay", "do", "go", "confirm", "confirmed",
-    "correct", "absolutely", "course",
+    "yes",
+    "y",
+    "yeah",
+    "yep",
+    "yup",
+    "sure",
+    "ok",
+    "okay",
+    "do",
+    "go",
+    "confirm",
+    "confirmed",
+    "correct",
+    "absolutely",
+    "course",
 ];
 const NO_WORDS: &[&str] = &[
-    "no", "n", "nope", "nah", "don't", "dont", "do", "not", "cancel", "stop", "never", "mind",
-    "nevermind", "keep", "it", "wait", "thanks", "thank", "you", "please",
+    "no",
+    "n",
+    "nope",
+    "nah",
+    "don't",
+    "dont",
+    "do",
+    "not",
+    "cancel",
+    "stop",
+    "never",
+    "mind",
+    "nevermind",
+    "keep",
+    "it",
+    "wait",
+    "thanks",
+    "thank",
+    "you",
+    "please",
 ];
 const NO_CORE: &[&str] = &[
-    "no", "n", "nope", "nah", "don't", "dont", "not", "cancel", "stop", "nevermind", "never",
-    "keep", "wait",
+    "no",
+    "n",
+    "nope",
+    "nah",
+    "don't",
+    "dont",
+    "not",
+    "cancel",
+    "stop",
+    "nevermind",
+    "never",
+    "keep",
+    "wait",
 ];
 
 impl Intent {
@@ -261,7 +323,13 @@ fn add(text: &str, after: &[Word], from: usize) -> Intent {
 /// A yes, a no or a task number answering the assistant's question `asked`.
 fn answer(all: &[Word], asked: &str) -> Option<Intent> {
     if let Some(id) = asked_id(asked, CONFIRM_DELETE) {
-        return yes_or_no(all).map(|yes| if yes { Intent::Delete(id) } else { Intent::Declined });
+        return yes_or_no(all).map(|yes| {
+            if yes {
+                Intent::Delete(id)
+            } else {
+                Intent::Declined
+            }
+        });
     }
     if let Some(id) = asked_id(asked, CONFIRM_COMPLETE) {
         return yes_or_no(all).map(|yes| {
@@ -314,7 +382,9 @@ fn bare_reference(all: &[Word]) -> Option<i64> {
             (Some(n), None) => found = Some(n),
             (Some(_), Some(_)) => return None,
             (None, _) => {
-                let filler = ["task", "number", "no", "it's", "its", "the", "one", "please", "#"];
+                let filler = [
+                    "task", "number", "no", "it's", "its", "the", "one", "please", "#",
+                ];
                 if !filler.contains(&w.key.as_str()) {
                     return None;
                 }
@@ -328,9 +398,31 @@ fn bare_reference(all: &[Word]) -> Option<i64> {
 fn list_filter(words: &[Word]) -> Option<TaskFilter> {
     let has = |list: &[&str]| words.iter().any(|w| list.contains(&w.key.as_str()));
     let asks = has(&[
-        "show", "list", "what", "what's", "whats", "which", "see", "view", "display", "tasks",
-        "todo", "todos", "to-do", "to-dos", "check", "give", "tell", "get", "remaining", "pending",
-        "completed", "shwo", "lsit", "tsks", "tasklist",
+        "show",
+        "list",
+        "what",
+        "what's",
+        "whats",
+        "which",
+        "see",
+        "view",
+        "display",
+        "tasks",
+        "todo",
+        "todos",
+        "to-do",
+        "to-dos",
+        "check",
+        "give",
+        "tell",
+        "get",
+        "remaining",
+        "pending",
+        "completed",
+        "shwo",
+        "lsit",
+        "tsks",
+        "tasklist",
     ]);
     if !asks {
         return None;
@@ -357,7 +449,15 @@ fn list_filter(words: &[Word]) -> Option<TaskFilter> {
         ])
     {
         Some(TaskFilter::Pending)
-    } else if has(&["task", "tasks", "list", "all", "everything", "tsks", "tasklist"]) {
+    } else if has(&[
+        "task",
+        "tasks",
+        "list",
+        "all",
+        "everything",
+        "tsks",
+        "tasklist",
+    ]) {
         Some(TaskFilter::All)
     } else {
         None
@@ -384,8 +484,20 @@ mod tests {
     #[test]
     fn a_yes_does_exactly_what_was_asked_and_a_no_nothing() {
         let asked = format!("{CONFIRM_DELETE}66 “Gym”? Reply yes or no.");
-        for yes in ["yes", "Yes please", "sure", "do it", "OK", "yes, do it", "please"] {
-            assert_eq!(Intent::parse(yes, Some(&asked)), Intent::Delete(66), "{yes}");
+        for yes in [
+            "yes",
+            "Yes please",
+            "sure",
+            "do it",
+            "OK",
+            "yes, do it",
+            "please",
+        ] {
+            assert_eq!(
+                Intent::parse(yes, Some(&asked)),
+                Intent::Delete(66),
+                "{yes}"
+            );
         }
         for no in ["no", "No thanks", "nope", "don't", "cancel"] {
             assert_eq!(Intent::parse(no, Some(&asked)), Intent::Declined, "{no}");

@@ -29,7 +29,9 @@ pub fn next(intent: &Intent, last: Option<&ToolResult>) -> Next {
         return first_call(intent);
     };
     match (intent, last.name.as_str()) {
-        (Intent::DeleteByName(name), "list_tasks") => Next::Say(pick(name, &last.result, Act::Delete)),
+        (Intent::DeleteByName(name), "list_tasks") => {
+            Next::Say(pick(name, &last.result, Act::Delete))
+        }
         (Intent::CompleteByName(name), "list_tasks") => {
             Next::Say(pick(name, &last.result, Act::Complete))
         }
@@ -200,7 +202,9 @@ fn bullet_list(tasks: &[&Value]) -> String {
 
 /// A task's number as text; anything but a number (a tool never sends one) shows as "?".
 fn id_of(value: &Value) -> String {
-    value.as_i64().map_or_else(|| "?".to_owned(), |id| id.to_string())
+    value
+        .as_i64()
+        .map_or_else(|| "?".to_owned(), |id| id.to_string())
 }
 
 /// A task's title, escaped for Markdown.
@@ -251,12 +255,16 @@ mod tests {
             &Intent::DeleteByName("gym".into()),
             Some(&listed(tasks)),
         ));
-        assert_eq!(text, "Do you want me to delete task #66 “Gym”? Reply yes or no.");
+        assert_eq!(
+            text,
+            "Do you want me to delete task #66 “Gym”? Reply yes or no."
+        );
     }
 
     #[test]
     fn several_matches_are_listed_and_none_is_said() {
-        let tasks = json!([{"id": 1, "title": "Team meeting"}, {"id": 2, "title": "Meetings notes"}]);
+        let tasks =
+            json!([{"id": 1, "title": "Team meeting"}, {"id": 2, "title": "Meetings notes"}]);
         let text = said(next(
             &Intent::CompleteByName("meeting".into()),
             Some(&listed(tasks.clone())),

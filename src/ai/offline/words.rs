@@ -108,9 +108,7 @@ pub fn text_from(text: &str, from: usize) -> &str {
     let mut chars = text.chars();
     match (chars.next(), chars.next_back()) {
         // Quotes only come off in pairs: "call 'Bob'" keeps its quotes inside, "'y" keeps its one.
-        (Some(first), Some(last)) if quote(first) && quote(last) => {
-            chars.as_str().trim()
-        }
+        (Some(first), Some(last)) if quote(first) && quote(last) => chars.as_str().trim(),
         _ => text,
     }
 }
