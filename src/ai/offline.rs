@@ -3,6 +3,7 @@
 //! the conversation like a model would, asks for the same tool calls, and
 //! streams its answer word by word.
 
+mod answer;
 mod change;
 #[cfg(test)]
 mod corpus_tests;
@@ -24,7 +25,8 @@ pub const HELP: &str = "I'm the built-in offline assistant, so I understand simp
 - \"Show me all my tasks\", \"What's pending?\", \"What have I completed?\"\n\
 - \"Mark task 3 as complete\"\n\
 - \"Delete the meeting task\" or \"Delete task 2\"\n\
-- \"Change task 1 to 'Call mom tonight'\"";
+- \"Change task 1 to 'Call mom tonight'\"\n\
+- \"Update task 1 description to bring the charger\"";
 
 /// One step of the conversation: the next tool call, or the answer.
 pub fn step(entries: &[Entry], sink: TextSink<'_>) -> ModelStep {

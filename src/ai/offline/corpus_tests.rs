@@ -3,6 +3,7 @@
 //! verbs in other roles, other languages and awkward Unicode.
 
 use super::intent::{Change, Intent};
+use super::reply::{ASK_COMPLETE, ASK_DELETE, CONFIRM_COMPLETE, CONFIRM_DELETE};
 use crate::db::models::TaskFilter;
 
 fn add(title: &str) -> Intent {
@@ -455,6 +456,65 @@ fn every_sentence_of_the_corpus_is_read_as_expected() {
         .filter_map(|(sentence, expected)| {
             let got = Intent::parse(sentence, None);
             (got != *expected).then(|| format!("{sentence:?}: expected {expected:?}, got {got:?}"))
+        })
+        .collect();
+    assert!(
+        wrong.is_empty(),
+        "{} wrong:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
+}
+
+/// Answers to the assistant's previous message: (what it asked, the answer, what that means).
+fn follow_ups() -> Vec<(String, &'static str, Intent)> {
+    let delete_66 = format!("{CONFIRM_DELETE}66 “Gym”? Reply yes or no.");
+    let complete_7 = format!("{CONFIRM_COMPLETE}7 “Report” as complete? Reply yes or no.");
+    let which_delete = format!(
+        "{ASK_DELETE} Several tasks match \"gym\":\n\n- #3 Gym\n- #4 Gym bag\n\nReply with its number."
+    );
+    let which_complete = format!("{ASK_COMPLETE} Several tasks match \"report\".");
+    let listed = "Here are your tasks:\n\n- #3 Gym".to_owned();
+    vec![
+        (delete_66.clone(), "yes", Delete(66)),
+        (delete_66.clone(), "Yes please", Delete(66)),
+        (delete_66.clone(), "sure", Delete(66)),
+        (delete_66.clone(), "do it", Delete(66)),
+        (delete_66.clone(), "yes, go ahead", Delete(66)),
+        (delete_66.clone(), "ok", Delete(66)),
+        (delete_66.clone(), "no", Intent::Declined),
+        (delete_66.clone(), "no thanks", Intent::Declined),
+        (delete_66.clone(), "don't", Intent::Declined),
+        (delete_66.clone(), "cancel", Intent::Declined),
+        (delete_66.clone(), "yes delete task 3", Unknown),
+        (delete_66.clone(), "what's pending?", PENDING),
+        (delete_66.clone(), "add a task to say yes", add("Say yes")),
+        (delete_66.clone(), "ja", Unknown),
+        (delete_66, "66", Unknown),
+        (complete_7.clone(), "yes", Complete(7)),
+        (complete_7, "nope", Intent::Declined),
+        (which_delete.clone(), "3", Delete(3)),
+        (which_delete.clone(), "#4", Delete(4)),
+        (which_delete.clone(), "task 4", Delete(4)),
+        (which_delete.clone(), "number 4 please", Delete(4)),
+        (which_delete.clone(), "no", Intent::Declined),
+        (which_delete.clone(), "3 and 4", Unknown),
+        (which_delete, "yes", Unknown),
+        (which_complete, "2", Complete(2)),
+        (listed.clone(), "yes", Unknown),
+        (listed, "3", Unknown),
+    ]
+}
+
+#[test]
+fn every_answer_to_a_question_is_read_as_expected() {
+    let wrong: Vec<String> = follow_ups()
+        .iter()
+        .filter_map(|(asked, sentence, expected)| {
+            let got = Intent::parse(sentence, Some(asked));
+            (got != *expected).then(|| {
+                format!("{sentence:?} after {asked:?}: expected {expected:?}, got {got:?}")
+            })
         })
         .collect();
     assert!(

@@ -2,9 +2,8 @@
 //! anything that changes or removes a task only when the sentence plainly
 //! says so (see `change`), and otherwise the assistant asks.
 
-use super::change;
-use super::reply::{ASK_COMPLETE, ASK_DELETE, CONFIRM_COMPLETE, CONFIRM_DELETE};
 use super::words::{self, Word};
+use super::{answer, change};
 use crate::db::models::TaskFilter;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,93 +57,86 @@ impl Intent {
 }
 
 /// Starts of a sentence that make it an add, whatever follows.
-pub(super) const ADD_PHRASES: &[(&str, ())] = &[
-    ("add", ()),
-    ("add a task", ()),
-    ("add a task to", ()),
-    ("add a task called", ()),
-    ("add a task named", ()),
-    ("add a new task", ()),
-    ("add a new task to", ()),
-    ("add new task", ()),
-    ("add task", ()),
-    ("add task to", ()),
-    ("add to my list", ()),
-    ("add to my tasks", ()),
-    ("add a todo", ()),
-    ("add todo", ()),
-    ("add an item", ()),
-    ("create", ()),
-    ("create a task", ()),
-    ("create a task to", ()),
-    ("create a new task", ()),
-    ("create a new task to", ()),
-    ("create task", ()),
-    ("create new task", ()),
-    ("make a task", ()),
-    ("make a task to", ()),
-    ("make a new task", ()),
-    ("new task", ()),
-    ("new task to", ()),
-    ("new todo", ()),
-    ("remind me to", ()),
-    ("remind me about", ()),
-    ("remind me that", ()),
-    ("remember to", ()),
-    ("don't forget to", ()),
-    ("dont forget to", ()),
-    ("i need to", ()),
-    ("i need to remember to", ()),
-    ("i have to", ()),
-    ("i have to remember to", ()),
-    ("i must", ()),
-    ("i must remember to", ()),
-    ("i should", ()),
-    ("i should remember to", ()),
-    ("i gotta", ()),
-    ("i've got to", ()),
-    ("i got to", ()),
-    ("i want to remember to", ()),
+pub(super) const ADD_PHRASES: &[&str] = &[
+    "add",
+    "add a task",
+    "add a task to",
+    "add a task called",
+    "add a task named",
+    "add a new task",
+    "add a new task to",
+    "add new task",
+    "add task",
+    "add task to",
+    "add to my list",
+    "add to my tasks",
+    "add a todo",
+    "add todo",
+    "add an item",
+    "create",
+    "create a task",
+    "create a task to",
+    "create a new task",
+    "create a new task to",
+    "create task",
+    "create new task",
+    "make a task",
+    "make a task to",
+    "make a new task",
+    "new task",
+    "new task to",
+    "new todo",
+    "remind me to",
+    "remind me about",
+    "remind me that",
+    "remember to",
+    "don't forget to",
+    "dont forget to",
+    "i need to",
+    "i need to remember to",
+    "i have to",
+    "i have to remember to",
+    "i must",
+    "i must remember to",
+    "i should",
+    "i should remember to",
+    "i gotta",
+    "i've got to",
+    "i got to",
+    "i want to remember to",
 ];
 
 /// Starts that make an add only with a colon: "todo: milk", but "todo list?" is a question.
-pub(super) const ADD_LABELS: &[(&str, ())] = &[
-    ("todo", ()),
-    ("to-do", ()),
-    ("to do", ()),
-    ("task", ()),
-    ("new todo", ()),
-    ("reminder", ()),
-];
+pub(super) const ADD_LABELS: &[&str] = &["todo", "to-do", "to do", "task", "new todo", "reminder"];
 
 /// Said before the request and meaning nothing for it.
-const POLITENESS: &[(&str, ())] = &[
-    ("please", ()),
-    ("pls", ()),
-    ("plz", ()),
-    ("kindly", ()),
-    ("hey", ()),
-    ("hi", ()),
-    ("hello", ()),
-    ("ok", ()),
-    ("okay", ()),
-    ("so", ()),
-    ("now", ()),
-    ("just", ()),
-    ("also", ()),
-    ("and", ()),
-    ("then", ()),
-    ("can you", ()),
-    ("could you", ()),
-    ("would you", ()),
-    ("will you", ()),
-    ("can u", ()),
-    ("could u", ()),
-    ("would you mind", ()),
-    ("i want you to", ()),
-    ("i'd like you to", ()),
-    ("i would like you to", ()),
-    ("go ahead and", ()),
+const POLITENESS: &[&str] = &[
+    "please",
+    "pls",
+    "plz",
+    "kindly",
+    "hey",
+    "hi",
+    "hello",
+    "ok",
+    "okay",
+    "so",
+    "now",
+    "just",
+    "also",
+    "and",
+    "then",
+    "can you",
+    "could you",
+    "would you",
+    "will you",
+    "can u",
+    "could u",
+    "would you mind",
+    "i want you to",
+    "i'd like you to",
+    "i would like you to",
+    "go ahead and",
 ];
 
 const GREETINGS: &[&str] = &[
@@ -180,88 +172,6 @@ const THANKS: &[&str] = &[
     "awesome",
 ];
 
-/// A yes is made of these words only ("yes please", "sure, do it", "go ahead")…
-const YES_WORDS: &[&str] = &[
-    "yes",
-    "y",
-    "yeah",
-    "yep",
-    "yup",
-    "sure",
-    "ok",
-    "okay",
-    "do",
-    "go",
-    "ahead",
-    "confirm",
-    "confirmed",
-    "correct",
-    "absolutely",
-    "of",
-    "course",
-    "please",
-    "pls",
-    "it",
-    "thanks",
-    "thank",
-    "you",
-];
-/// …with at least one of these.
-const YES_CORE: &[&str] = &[
-    "yes",
-    "y",
-    "yeah",
-    "yep",
-    "yup",
-    "sure",
-    "ok",
-    "okay",
-    "do",
-    "go",
-    "confirm",
-    "confirmed",
-    "correct",
-    "absolutely",
-    "course",
-];
-const NO_WORDS: &[&str] = &[
-    "no",
-    "n",
-    "nope",
-    "nah",
-    "don't",
-    "dont",
-    "do",
-    "not",
-    "cancel",
-    "stop",
-    "never",
-    "mind",
-    "nevermind",
-    "keep",
-    "it",
-    "wait",
-    "thanks",
-    "thank",
-    "you",
-    "please",
-];
-const NO_CORE: &[&str] = &[
-    "no",
-    "n",
-    "nope",
-    "nah",
-    "don't",
-    "dont",
-    "not",
-    "cancel",
-    "stop",
-    "nevermind",
-    "never",
-    "keep",
-    "wait",
-];
-
 impl Intent {
     /// Reads `text`; `asked` is the assistant's previous message, so that a
     /// "yes" or a bare number can answer the question it asked.
@@ -272,7 +182,7 @@ impl Intent {
         if let Some(n) = add_phrase(rest) {
             return add(text, &rest[n..], rest[n - 1].end);
         }
-        if let Some(intent) = asked.and_then(|q| answer(&all, q)) {
+        if let Some(intent) = asked.and_then(|q| answer::parse(&all, q)) {
             return intent;
         }
         if words::is_one_of(&all, GREETINGS) {
@@ -290,15 +200,13 @@ impl Intent {
 
 /// How many words of `words` are an add phrase at its start.
 fn add_phrase(words: &[Word]) -> Option<usize> {
-    let labelled = words::longest(words, ADD_LABELS)
-        .map(|(n, ())| n)
-        .filter(|n| words[n - 1].raw.ends_with(':'));
-    let phrase = words::longest(words, ADD_PHRASES).map(|(n, ())| n);
+    let labelled = words::longest_of(words, ADD_LABELS).filter(|n| words[n - 1].raw.ends_with(':'));
+    let phrase = words::longest_of(words, ADD_PHRASES);
     labelled.max(phrase)
 }
 
 fn skip_politeness<'w, 'a>(mut words: &'w [Word<'a>]) -> &'w [Word<'a>] {
-    while let Some((n, ())) = words::longest(words, POLITENESS) {
+    while let Some(n) = words::longest_of(words, POLITENESS) {
         words = &words[n..];
     }
     words
@@ -318,80 +226,6 @@ fn add(text: &str, after: &[Word], from: usize) -> Intent {
             title: words::title_case(title),
         }
     }
-}
-
-/// A yes, a no or a task number answering the assistant's question `asked`.
-fn answer(all: &[Word], asked: &str) -> Option<Intent> {
-    if let Some(id) = asked_id(asked, CONFIRM_DELETE) {
-        return yes_or_no(all).map(|yes| {
-            if yes {
-                Intent::Delete(id)
-            } else {
-                Intent::Declined
-            }
-        });
-    }
-    if let Some(id) = asked_id(asked, CONFIRM_COMPLETE) {
-        return yes_or_no(all).map(|yes| {
-            if yes {
-                Intent::Complete(id)
-            } else {
-                Intent::Declined
-            }
-        });
-    }
-    let id = bare_reference(all)?;
-    if asked.starts_with(ASK_DELETE) {
-        Some(Intent::Delete(id))
-    } else if asked.starts_with(ASK_COMPLETE) {
-        Some(Intent::Complete(id))
-    } else {
-        None
-    }
-}
-
-/// The task number right after `prefix` in the assistant's question.
-fn asked_id(asked: &str, prefix: &str) -> Option<i64> {
-    let rest = asked.strip_prefix(prefix)?;
-    let digits = rest
-        .find(|c: char| !c.is_ascii_digit())
-        .map_or(rest, |end| &rest[..end]);
-    digits.parse().ok().filter(|n| *n > 0)
-}
-
-/// `Some(true)` for "yes", "sure", "yes please", "do it"; `Some(false)` for "no", "no thanks".
-fn yes_or_no(all: &[Word]) -> Option<bool> {
-    let made_of = |words: &[&str], core: &[&str]| {
-        all.iter().all(|w| words.contains(&w.key.as_str()))
-            && all.iter().any(|w| core.contains(&w.key.as_str()))
-    };
-    if made_of(NO_WORDS, NO_CORE) {
-        Some(false)
-    } else if made_of(YES_WORDS, YES_CORE) || words::keys(all) == "please" {
-        Some(true)
-    } else {
-        None
-    }
-}
-
-/// "2", "#2", "task 2", "number 2", "it's 2", "the 2nd"-free answers to "which task?".
-fn bare_reference(all: &[Word]) -> Option<i64> {
-    let mut found = None;
-    for w in all {
-        match (words::number(w), found) {
-            (Some(n), None) => found = Some(n),
-            (Some(_), Some(_)) => return None,
-            (None, _) => {
-                let filler = [
-                    "task", "number", "no", "it's", "its", "the", "one", "please", "#",
-                ];
-                if !filler.contains(&w.key.as_str()) {
-                    return None;
-                }
-            }
-        }
-    }
-    found
 }
 
 /// Which tasks a request to see them asks for; `None` when it is not one.
@@ -470,52 +304,6 @@ mod tests {
 
     fn parse(text: &str) -> Intent {
         Intent::parse(text, None)
-    }
-
-    #[test]
-    fn a_bare_number_answers_the_question_asked() {
-        let asked = format!("{ASK_DELETE} Several tasks match. Reply with its number.");
-        assert_eq!(Intent::parse("2", Some(&asked)), Intent::Delete(2));
-        assert_eq!(Intent::parse("task #4", Some(&asked)), Intent::Delete(4));
-        assert_eq!(Intent::parse("2", None), Intent::Unknown);
-        assert_eq!(Intent::parse("2 and 3", Some(&asked)), Intent::Unknown);
-    }
-
-    #[test]
-    fn a_yes_does_exactly_what_was_asked_and_a_no_nothing() {
-        let asked = format!("{CONFIRM_DELETE}66 “Gym”? Reply yes or no.");
-        for yes in [
-            "yes",
-            "Yes please",
-            "sure",
-            "do it",
-            "OK",
-            "yes, do it",
-            "please",
-        ] {
-            assert_eq!(
-                Intent::parse(yes, Some(&asked)),
-                Intent::Delete(66),
-                "{yes}"
-            );
-        }
-        for no in ["no", "No thanks", "nope", "don't", "cancel"] {
-            assert_eq!(Intent::parse(no, Some(&asked)), Intent::Declined, "{no}");
-        }
-        let asked = format!("{CONFIRM_COMPLETE}7 “Gym” as complete? Reply yes or no.");
-        assert_eq!(Intent::parse("yes", Some(&asked)), Intent::Complete(7));
-        assert_eq!(parse("yes"), Intent::Unknown, "nothing was asked");
-    }
-
-    #[test]
-    fn an_add_sentence_is_an_add_even_while_a_question_is_open() {
-        let asked = format!("{CONFIRM_DELETE}66 “Gym”? Reply yes or no.");
-        assert_eq!(
-            Intent::parse("add yes", Some(&asked)),
-            Intent::Add {
-                title: "Yes".into()
-            }
-        );
     }
 
     #[test]

@@ -104,8 +104,8 @@ fn asked() -> impl Strategy<Value = Option<String>> {
 /// An add phrase ("remind me to", "todo:") in any mix of upper and lower case.
 fn add_phrase() -> impl Strategy<Value = String> {
     let phrase = prop_oneof![
-        prop::sample::select(ADD_PHRASES).prop_map(|(p, ())| p.to_owned()),
-        prop::sample::select(ADD_LABELS).prop_map(|(p, ())| format!("{p}:")),
+        prop::sample::select(ADD_PHRASES).prop_map(str::to_owned),
+        prop::sample::select(ADD_LABELS).prop_map(|p| format!("{p}:")),
     ];
     (phrase, any::<u64>()).prop_map(|(p, bits)| {
         p.chars()

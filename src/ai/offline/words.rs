@@ -72,6 +72,11 @@ pub fn longest<T: Copy>(words: &[Word], phrases: &[(&str, T)]) -> Option<(usize,
         .max_by_key(|(n, _)| *n)
 }
 
+/// How many words the longest of `phrases` that `words` start with covers.
+pub fn longest_of(words: &[Word], phrases: &[&str]) -> Option<usize> {
+    phrases.iter().filter_map(|p| starts_with(words, p)).max()
+}
+
 /// True when the keys of `words`, joined by spaces, are one of `phrases`.
 pub fn is_one_of(words: &[Word], phrases: &[&str]) -> bool {
     let joined = keys(words);
