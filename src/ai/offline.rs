@@ -3,8 +3,16 @@
 //! the conversation like a model would, asks for the same tool calls, and
 //! streams its answer word by word.
 
+mod answer;
+mod change;
+#[cfg(test)]
+mod corpus_tests;
+mod escape;
 mod intent;
+#[cfg(test)]
+mod property_tests;
 mod reply;
+mod words;
 
 use serde_json::{Value, json};
 
@@ -17,7 +25,8 @@ pub const HELP: &str = "I'm the built-in offline assistant, so I understand simp
 - \"Show me all my tasks\", \"What's pending?\", \"What have I completed?\"\n\
 - \"Mark task 3 as complete\"\n\
 - \"Delete the meeting task\" or \"Delete task 2\"\n\
-- \"Change task 1 to 'Call mom tonight'\"";
+- \"Change task 1 to 'Call mom tonight'\"\n\
+- \"Update task 1 description to bring the charger\"";
 
 /// One step of the conversation: the next tool call, or the answer.
 pub fn step(entries: &[Entry], sink: TextSink<'_>) -> ModelStep {
@@ -27,10 +36,16 @@ pub fn step(entries: &[Entry], sink: TextSink<'_>) -> ModelStep {
     let Entry::User(text) = &entries[at] else {
         return say(HELP, sink);
     };
-    let asked = entries[..at].iter().rev().find_map(|e| match e {
-        Entry::Model(step) if !step.text.is_empty() => Some(step.text.as_str()),
-        _ => None,
-    });
+    // Only the answer to the previous user message counts as a question, so a
+    // "yes" never confirms something asked turns ago.
+    let asked = entries[..at]
+        .iter()
+        .rev()
+        .take_while(|e| !matches!(e, Entry::User(_)))
+        .find_map(|e| match e {
+            Entry::Model(step) if !step.text.is_empty() => Some(step.text.as_str()),
+            _ => None,
+        });
     let intent = Intent::parse(text, asked);
     let results: Vec<&ToolResult> = entries[at + 1..]
         .iter()

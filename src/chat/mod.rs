@@ -1,7 +1,7 @@
 //! The chat: conversations and their messages, the pages that show them, the
 //! reply stream, and the JSON chat API.
 
-mod markdown;
+pub(crate) mod markdown;
 pub mod routes;
 pub mod run;
 pub mod runs;

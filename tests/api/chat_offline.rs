@@ -60,17 +60,20 @@ async fn every_product_sentence_works_with_the_offline_assistant() {
             .contains("Buy groceries")
     );
 
-    let deleted = said("Delete the meeting task").await;
-    let names: Vec<&str> = deleted["tool_calls"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["name"].as_str().unwrap())
-        .collect();
+    let asked = said("Delete the meeting task").await;
+    assert_eq!(asked["tool_calls"][0]["name"], "list_tasks", "lists first");
+    assert_eq!(asked["tool_calls"].as_array().unwrap().len(), 1);
+    assert!(
+        asked["response"]
+            .as_str()
+            .unwrap()
+            .starts_with("Do you want me to delete task #3")
+    );
+    let deleted = said("yes").await;
     assert_eq!(
-        names,
-        ["list_tasks", "delete_task"],
-        "lists first, then deletes"
+        deleted["tool_calls"][0]["arguments"],
+        json!({"task_id": 3}),
+        "then deletes the task it asked about"
     );
 
     let changed = said("Change task 2 to 'Call mom tonight'").await;

@@ -9,6 +9,7 @@ mod bad_input;
 mod chat_helpers;
 mod chat_isolation;
 mod chat_offline;
+mod chat_offline_safety;
 mod chat_pages;
 mod chat_providers;
 mod cli;

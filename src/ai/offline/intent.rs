@@ -1,5 +1,9 @@
-//! What a sentence asks for, by rules.
+//! What a sentence asks for, by rules. Adding and listing are read leniently;
+//! anything that changes or removes a task only when the sentence plainly
+//! says so (see `change`), and otherwise the assistant asks.
 
+use super::words::{self, Word};
+use super::{answer, change};
 use crate::db::models::TaskFilter;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -7,246 +11,291 @@ pub enum Intent {
     Add {
         title: String,
     },
+    /// "add a task" with nothing to add.
+    AddWithoutTitle,
     List(TaskFilter),
     Complete(i64),
     Delete(i64),
+    /// No tool can reopen a task, so the assistant says so.
+    Reopen,
     Update {
         id: i64,
-        title: String,
+        change: Change,
     },
-    /// Find the task by name first (list, then act).
+    /// Find the task by name first (list, then ask).
     CompleteByName(String),
     DeleteByName(String),
+    /// "no" to a "Do you want me to …?" question.
+    Declined,
+    /// A change was asked for, but not plainly enough to act on.
+    Unclear,
     Greeting,
     Thanks,
     Unknown,
 }
 
-const ADD_PREFIXES: &[&str] = &[
-    "i need to remember to ",
-    "i have to remember to ",
-    "remember to ",
-    "remind me to ",
-    "please add a task to ",
-    "add a task to ",
-    "add a new task to ",
-    "add task to ",
-    "create a task to ",
-    "new task to ",
-    "add a task: ",
-    "add task: ",
-    "new task: ",
-    "add a task ",
-    "add task ",
-    "create task ",
-    "create a task ",
-    "new task ",
-    "add ",
-    "i need to ",
-    "i have to ",
-    "todo: ",
-    "to do: ",
-];
-const DELETE_WORDS: &[&str] = &["delete", "remove", "cancel", "drop", "get rid of", "erase"];
-const COMPLETE_WORDS: &[&str] = &[
-    "complete",
-    "done",
-    "finish",
-    "check off",
-    "tick off",
-    "mark",
-];
-const UPDATE_WORDS: &[&str] = &["change", "rename", "update", "edit", "retitle"];
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    Title(String),
+    Description(String),
+}
 
 impl Intent {
-    /// Reads `text`; `asked` is the assistant's previous message, so that a bare
-    /// number can answer its "which task?" question.
-    pub fn parse(text: &str, asked: Option<&str>) -> Intent {
-        let original = text.trim().trim_end_matches(['.', '!', '?']).trim();
-        let lower = original.to_lowercase();
-        let number = first_number(&lower);
-        let bare = lower.trim_end_matches([',', ' ', '!']);
-        if [
-            "hi",
-            "hello",
-            "hey",
-            "hiya",
-            "good morning",
-            "good evening",
-            "help",
-        ]
-        .contains(&bare)
-        {
-            return Intent::Greeting;
-        }
-        if [
-            "thanks",
-            "thank you",
-            "thx",
-            "cheers",
-            "great",
-            "ok",
-            "okay",
-            "cool",
-        ]
-        .contains(&bare)
-        {
-            return Intent::Thanks;
-        }
-
-        if let (Some(id), true) = (number, has_any(&lower, UPDATE_WORDS)) {
-            if let Some(title) = after_to(original, &lower) {
-                return Intent::Update { id, title };
-            }
-        }
-        if let Some(id) = number {
-            if has_any(&lower, DELETE_WORDS) {
-                return Intent::Delete(id);
-            }
-            if has_any(&lower, COMPLETE_WORDS) {
-                return Intent::Complete(id);
-            }
-            if is_bare_reference(&lower) {
-                match asked {
-                    Some(q) if q.starts_with(super::reply::ASK_DELETE) => {
-                        return Intent::Delete(id);
-                    }
-                    Some(q) if q.starts_with(super::reply::ASK_COMPLETE) => {
-                        return Intent::Complete(id);
-                    }
-                    _ => {}
-                }
-            }
-        }
-        if let Some(title) = add_title(original, &lower) {
-            return Intent::Add { title };
-        }
-        if let Some(filter) = list_filter(&lower) {
-            return Intent::List(filter);
-        }
-        if let Some(word) = DELETE_WORDS.iter().find(|w| lower.starts_with(*w)) {
-            if let Some(name) = task_name(&lower[word.len()..]) {
-                return Intent::DeleteByName(name);
-            }
-        }
-        if lower.starts_with("mark ")
-            || lower.starts_with("complete ")
-            || lower.starts_with("finish ")
-        {
-            let rest = lower.split_once(' ').map(|(_, r)| r).unwrap_or_default();
-            let rest = rest
-                .trim_end_matches(" as complete")
-                .trim_end_matches(" as completed")
-                .trim_end_matches(" as done")
-                .trim_end_matches(" done")
-                .trim_end_matches(" complete");
-            if let Some(name) = task_name(rest) {
-                return Intent::CompleteByName(name);
-            }
-        }
-        Intent::Unknown
+    /// Whether acting on this intent changes or removes an existing task.
+    #[cfg(test)]
+    pub fn changes_a_task(&self) -> bool {
+        matches!(
+            self,
+            Intent::Complete(_)
+                | Intent::Delete(_)
+                | Intent::Reopen
+                | Intent::Update { .. }
+                | Intent::CompleteByName(_)
+                | Intent::DeleteByName(_)
+        )
     }
 }
 
-fn has_any(text: &str, words: &[&str]) -> bool {
-    words.iter().any(|w| text.contains(w))
+/// Starts of a sentence that make it an add, whatever follows.
+pub(super) const ADD_PHRASES: &[&str] = &[
+    "add",
+    "add a task",
+    "add a task to",
+    "add a task called",
+    "add a task named",
+    "add a new task",
+    "add a new task to",
+    "add new task",
+    "add task",
+    "add task to",
+    "add to my list",
+    "add to my tasks",
+    "add a todo",
+    "add todo",
+    "add an item",
+    "create",
+    "create a task",
+    "create a task to",
+    "create a new task",
+    "create a new task to",
+    "create task",
+    "create new task",
+    "make a task",
+    "make a task to",
+    "make a new task",
+    "new task",
+    "new task to",
+    "new todo",
+    "remind me to",
+    "remind me about",
+    "remind me that",
+    "remember to",
+    "don't forget to",
+    "dont forget to",
+    "i need to",
+    "i need to remember to",
+    "i have to",
+    "i have to remember to",
+    "i must",
+    "i must remember to",
+    "i should",
+    "i should remember to",
+    "i gotta",
+    "i've got to",
+    "i got to",
+    "i want to remember to",
+];
+
+/// Starts that make an add only with a colon: "todo: milk", but "todo list?" is a question.
+pub(super) const ADD_LABELS: &[&str] = &["todo", "to-do", "to do", "task", "new todo", "reminder"];
+
+/// Said before the request and meaning nothing for it.
+const POLITENESS: &[&str] = &[
+    "please",
+    "pls",
+    "plz",
+    "kindly",
+    "hey",
+    "hi",
+    "hello",
+    "ok",
+    "okay",
+    "so",
+    "now",
+    "just",
+    "also",
+    "and",
+    "then",
+    "can you",
+    "could you",
+    "would you",
+    "will you",
+    "can u",
+    "could u",
+    "would you mind",
+    "i want you to",
+    "i'd like you to",
+    "i would like you to",
+    "go ahead and",
+];
+
+const GREETINGS: &[&str] = &[
+    "hi",
+    "hello",
+    "hey",
+    "hiya",
+    "yo",
+    "hi there",
+    "hello there",
+    "hey there",
+    "good morning",
+    "good afternoon",
+    "good evening",
+    "help",
+    "what can you do",
+];
+
+const THANKS: &[&str] = &[
+    "thanks",
+    "thank you",
+    "thank you so much",
+    "thanks a lot",
+    "thx",
+    "ty",
+    "cheers",
+    "great",
+    "ok",
+    "okay",
+    "cool",
+    "nice",
+    "perfect",
+    "awesome",
+];
+
+impl Intent {
+    /// Reads `text`; `asked` is the assistant's previous message, so that a
+    /// "yes" or a bare number can answer the question it asked.
+    pub fn parse(text: &str, asked: Option<&str>) -> Intent {
+        let text = text.trim().trim_end_matches(['.', '!', '?']).trim_end();
+        let all = words::split(text);
+        let rest = skip_politeness(&all);
+        if let Some(n) = add_phrase(rest) {
+            return add(text, &rest[n..], rest[n - 1].end);
+        }
+        if let Some(intent) = asked.and_then(|q| answer::parse(&all, q)) {
+            return intent;
+        }
+        if words::is_one_of(&all, GREETINGS) {
+            return Intent::Greeting;
+        }
+        if words::is_one_of(&all, THANKS) {
+            return Intent::Thanks;
+        }
+        if let Some(intent) = change::parse(text, rest) {
+            return intent;
+        }
+        list_filter(rest).map_or(Intent::Unknown, Intent::List)
+    }
 }
 
-/// The first whole number in the text ("task 3", "#3", "3").
-fn first_number(text: &str) -> Option<i64> {
-    text.split(|c: char| !c.is_ascii_digit())
-        .find(|s| !s.is_empty())
-        .and_then(|s| s.parse().ok())
-        .filter(|n| *n > 0)
+/// How many words of `words` are an add phrase at its start.
+fn add_phrase(words: &[Word]) -> Option<usize> {
+    let labelled = words::longest_of(words, ADD_LABELS).filter(|n| words[n - 1].raw.ends_with(':'));
+    let phrase = words::longest_of(words, ADD_PHRASES);
+    labelled.max(phrase)
 }
 
-/// "2", "#2", "task 2", "number 2", "the 2nd one"-like answers to a question.
-fn is_bare_reference(text: &str) -> bool {
-    let rest = text
-        .trim_start_matches("task")
-        .trim_start_matches("number")
-        .trim_start_matches("it's")
-        .trim()
-        .trim_start_matches('#');
-    rest.chars()
-        .all(|c| c.is_ascii_digit() || c.is_whitespace())
+fn skip_politeness<'w, 'a>(mut words: &'w [Word<'a>]) -> &'w [Word<'a>] {
+    while let Some(n) = words::longest_of(words, POLITENESS) {
+        words = &words[n..];
+    }
+    words
 }
 
-/// The new title in "change task 1 to 'Call mom tonight'", with its case kept.
-fn after_to(original: &str, lower: &str) -> Option<String> {
-    let at = lower.find(" to ")?;
-    let title = original[at + 4..].trim();
-    let title = title
-        .trim_matches(|c| matches!(c, '\'' | '"' | '“' | '”' | '‘' | '’'))
-        .trim();
-    (!title.is_empty()).then(|| title.to_owned())
+/// The add whose title follows byte `from`, ignoring a "called"/"named" in front of it.
+fn add(text: &str, after: &[Word], from: usize) -> Intent {
+    let from = match after.first() {
+        Some(w) if matches!(w.key.as_str(), "called" | "named" | "titled" | "saying") => w.end,
+        _ => from,
+    };
+    let title = words::text_from(text, from);
+    if title.is_empty() {
+        Intent::AddWithoutTitle
+    } else {
+        Intent::Add {
+            title: words::title_case(title),
+        }
+    }
 }
 
-fn add_title(original: &str, lower: &str) -> Option<String> {
-    let prefix = ADD_PREFIXES.iter().find(|p| lower.starts_with(*p))?;
-    let title = original[prefix.len()..].trim();
-    let title = title
-        .trim_matches(|c| matches!(c, '\'' | '"' | '“' | '”' | '‘' | '’'))
-        .trim();
-    let mut chars = title.chars();
-    let first = chars.next()?;
-    Some(first.to_uppercase().chain(chars).collect())
-}
-
-fn list_filter(lower: &str) -> Option<TaskFilter> {
-    let asks = [
-        "show", "list", "what", "which", "see", "view", "display", "tasks", "todo", "to-do",
-    ]
-    .iter()
-    .any(|w| lower.contains(w));
+/// Which tasks a request to see them asks for; `None` when it is not one.
+fn list_filter(words: &[Word]) -> Option<TaskFilter> {
+    let has = |list: &[&str]| words.iter().any(|w| list.contains(&w.key.as_str()));
+    let asks = has(&[
+        "show",
+        "list",
+        "what",
+        "what's",
+        "whats",
+        "which",
+        "see",
+        "view",
+        "display",
+        "tasks",
+        "todo",
+        "todos",
+        "to-do",
+        "to-dos",
+        "check",
+        "give",
+        "tell",
+        "get",
+        "remaining",
+        "pending",
+        "completed",
+        "shwo",
+        "lsit",
+        "tsks",
+        "tasklist",
+    ]);
     if !asks {
         return None;
     }
-    if has_any(lower, &["complete", "done", "finished"]) {
+    let to_do = words
+        .windows(2)
+        .any(|pair| pair[0].key == "to" && pair[1].key == "do");
+    if has(&["completed", "complete", "done", "finished", "closed"]) {
         Some(TaskFilter::Completed)
-    } else if has_any(
-        lower,
-        &[
+    } else if to_do
+        || has(&[
             "pending",
             "left",
             "open",
             "remaining",
-            "to do",
             "todo",
+            "todos",
+            "to-do",
+            "to-dos",
             "outstanding",
             "unfinished",
-        ],
-    ) {
+            "incomplete",
+            "due",
+        ])
+    {
         Some(TaskFilter::Pending)
-    } else if has_any(lower, &["task", "list", "all"]) {
+    } else if has(&[
+        "task",
+        "tasks",
+        "list",
+        "all",
+        "everything",
+        "tsks",
+        "tasklist",
+    ]) {
         Some(TaskFilter::All)
     } else {
         None
     }
-}
-
-/// "the meeting task" → "meeting".
-fn task_name(rest: &str) -> Option<String> {
-    let words: Vec<&str> = rest
-        .split_whitespace()
-        .filter(|w| {
-            !matches!(
-                *w,
-                "the"
-                    | "my"
-                    | "a"
-                    | "task"
-                    | "tasks"
-                    | "one"
-                    | "item"
-                    | "please"
-                    | "about"
-                    | "called"
-                    | "named"
-            )
-        })
-        .collect();
-    (!words.is_empty()).then(|| words.join(" "))
 }
 
 #[cfg(test)]
@@ -258,72 +307,8 @@ mod tests {
     }
 
     #[test]
-    fn the_product_sentences_are_understood() {
-        assert_eq!(
-            parse("Add a task to buy groceries"),
-            Intent::Add {
-                title: "Buy groceries".into()
-            }
-        );
-        assert_eq!(
-            parse("I need to remember to pay bills"),
-            Intent::Add {
-                title: "Pay bills".into()
-            }
-        );
-        assert_eq!(parse("Show me all my tasks"), Intent::List(TaskFilter::All));
-        assert_eq!(parse("What's pending?"), Intent::List(TaskFilter::Pending));
-        assert_eq!(
-            parse("What have I completed?"),
-            Intent::List(TaskFilter::Completed)
-        );
-        assert_eq!(parse("Mark task 3 as complete"), Intent::Complete(3));
-        assert_eq!(
-            parse("Delete the meeting task"),
-            Intent::DeleteByName("meeting".into())
-        );
-        assert_eq!(
-            parse("Change task 1 to 'Call mom tonight'"),
-            Intent::Update {
-                id: 1,
-                title: "Call mom tonight".into()
-            }
-        );
-    }
-
-    #[test]
-    fn obvious_variants_are_understood() {
-        assert_eq!(
-            parse("add buy milk"),
-            Intent::Add {
-                title: "Buy milk".into()
-            }
-        );
-        assert_eq!(parse("done with 3"), Intent::Complete(3));
-        assert_eq!(parse("remove task 2"), Intent::Delete(2));
-        assert_eq!(
-            parse("rename task 1 to Call the plumber"),
-            Intent::Update {
-                id: 1,
-                title: "Call the plumber".into()
-            }
-        );
-        assert_eq!(parse("show completed"), Intent::List(TaskFilter::Completed));
-        assert_eq!(parse("list my tasks"), Intent::List(TaskFilter::All));
-        assert_eq!(
-            parse("mark the groceries task as done"),
-            Intent::CompleteByName("groceries".into())
-        );
-        assert_eq!(parse("What's the weather like?"), Intent::Unknown);
-        assert_eq!(parse("Hello!"), Intent::Greeting);
-        assert_eq!(parse("thanks"), Intent::Thanks);
-    }
-
-    #[test]
-    fn a_bare_number_answers_the_question_asked() {
-        let asked = format!("{} Reply with its number.", super::super::reply::ASK_DELETE);
-        assert_eq!(Intent::parse("2", Some(&asked)), Intent::Delete(2));
-        assert_eq!(Intent::parse("task #4", Some(&asked)), Intent::Delete(4));
-        assert_eq!(Intent::parse("2", None), Intent::Unknown);
+    fn add_without_a_title_asks_for_one() {
+        assert_eq!(parse("add a task"), Intent::AddWithoutTitle);
+        assert_eq!(parse("Add task:"), Intent::AddWithoutTitle);
     }
 }
