@@ -1,5 +1,6 @@
-//! proptest strategies for outside input: any JSON value, with the keys and
-//! the awkward values our parsers care about mixed in often enough to matter.
+//! proptest strategies for outside input: any JSON value or query string, with
+//! the keys and awkward values our parsers care about mixed in often enough to
+//! matter.
 
 use proptest::prelude::*;
 use proptest::sample::select;
@@ -120,5 +121,43 @@ pub fn tool_arguments() -> impl Strategy<Value = Value> {
             }
         ),
         1 => json_value(),
+    ]
+}
+
+/// Any query string, or `key=value` pairs over `keys` with numbers at the
+/// edges, words, and broken or hostile percent-escapes.
+pub fn query_string(keys: &'static [&'static str]) -> impl Strategy<Value = String> {
+    let value = prop_oneof![
+        any::<i64>().prop_map(|n| n.to_string()),
+        "-?[0-9]{1,30}",
+        select(
+            &[
+                "",
+                "0",
+                "1",
+                "200",
+                "201",
+                "-1",
+                "1e3",
+                "2.5",
+                "+5",
+                "%2B5",
+                "%00",
+                "%ff",
+                "%zz",
+                "%",
+                "all",
+                "DONE",
+                "title",
+                "%E2%80%AE"
+            ][..]
+        )
+        .prop_map(str::to_owned),
+        "[a-zA-Z%+&=;#/\\.]{0,12}",
+    ];
+    let pair = (select(keys), value).prop_map(|(key, value)| format!("{key}={value}"));
+    prop_oneof![
+        any::<String>(),
+        proptest::collection::vec(pair, 0..4).prop_map(|pairs| pairs.join("&")),
     ]
 }
