@@ -276,6 +276,15 @@ mod tests {
     }
 
     #[test]
+    fn a_fractional_id_is_echoed_digit_for_digit() {
+        let body = br#"{"jsonrpc":"2.0","id":-6.2883458061769335e+56,"method":"ping"}"#;
+        let Request::Answer(answer) = read(body) else {
+            panic!("ping is answered");
+        };
+        assert_eq!(answer["id"].to_string(), "-6.2883458061769335e+56");
+    }
+
+    #[test]
     fn notifications_and_responses_are_not_answered() {
         let note = json!({"jsonrpc": "2.0", "method": "notifications/initialized"});
         assert_eq!(read_json(note), Request::Nothing);
