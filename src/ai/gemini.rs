@@ -478,7 +478,7 @@ mod tests {
             cuts in proptest::collection::vec(any::<usize>(), 0..16),
         ) {
             let bytes = bytes.concat();
-            let whole = read(&[bytes.clone()]);
+            let whole = read(std::slice::from_ref(&bytes));
             prop_assert_eq!(read(&split(&bytes, &cuts)), whole);
         }
 
