@@ -486,6 +486,25 @@ mod tests {
 
     proptest! {
         #[test]
+        fn any_retry_headers_give_no_delay_or_one_within_the_cap(
+            ms in proptest::option::of("[ -~]{0,30}"),
+            secs in proptest::option::of(prop_oneof![
+                "[ -~]{0,30}",
+                any::<f64>().prop_map(|f| f.to_string()),
+                "[A-Z][a-z]{2}, [0-9]{2} [A-Z][a-z]{2} [0-9]{4,5} [0-9]{2}:[0-9]{2}:[0-9]{2} GMT",
+            ]),
+        ) {
+            let mut headers = HeaderMap::new();
+            for (name, value) in [("retry-after-ms", ms), ("retry-after", secs)] {
+                if let Some(value) = value.and_then(|v| v.parse().ok()) {
+                    headers.insert(name, value);
+                }
+            }
+            let wait = retry_after(&headers, b"");
+            prop_assert!(wait.is_none_or(|w| w <= crate::ai::retry_after::CAP));
+        }
+
+        #[test]
         fn any_answer_split_anywhere_reads_back_as_sent(
             pieces in proptest::collection::vec(piece(), 0..6),
             line_end in prop_oneof![Just("\n"), Just("\r\n")],
