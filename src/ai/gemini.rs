@@ -7,12 +7,11 @@
 
 use std::time::Duration;
 
-use futures_util::StreamExt;
 use reqwest::header::HeaderMap;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Map, Value, json};
 
-use super::http::{self, event_stream, parse_json};
+use super::http::{self, Flow, parse_json};
 use super::{Entry, ModelStep, ProviderError, TextSink, ToolCallRequest};
 use crate::config::AiSettings;
 use crate::tools::TOOLS;
@@ -76,38 +75,52 @@ impl Gemini {
         if let Some(key) = &self.api_key {
             request = request.header("x-goog-api-key", key.expose_secret());
         }
-        let mut events = std::pin::pin!(event_stream(request, idle, retry_after).await?);
-        let mut step = ModelStep::default();
-        let mut finished = false;
-        while let Some(event) = events.next().await {
-            let chunk = parse_json(&event?.data)?;
-            if let Some(error) = chunk.get("error") {
-                let status = error
-                    .get("status")
-                    .and_then(Value::as_str)
-                    .unwrap_or("error");
-                return Err(ProviderError::Cut(format!("error in stream: {status}")));
-            }
-            let Some(candidate) = chunk.get("candidates").and_then(|c| c.get(0)) else {
-                if chunk.pointer("/promptFeedback/blockReason").is_some() {
-                    return Err(ProviderError::Malformed("the prompt was blocked".into()));
-                }
-                continue;
-            };
-            let parts = candidate
-                .pointer("/content/parts")
-                .and_then(Value::as_array);
-            for part in parts.into_iter().flatten() {
-                absorb_part(part, &mut step, sink);
-            }
-            finished |= candidate
-                .get("finishReason")
+        let mut reader = Reader::default();
+        http::read_events(request, idle, retry_after, |data| reader.event(data, sink)).await?;
+        reader.finish()
+    }
+}
+
+/// One answer, read from the data of its stream's events.
+#[derive(Default)]
+struct Reader {
+    step: ModelStep,
+    finished: bool,
+}
+
+impl Reader {
+    fn event(&mut self, data: &str, sink: TextSink<'_>) -> Result<Flow, ProviderError> {
+        let chunk = parse_json(data)?;
+        if let Some(error) = chunk.get("error") {
+            let status = error
+                .get("status")
                 .and_then(Value::as_str)
-                .is_some();
+                .unwrap_or("error");
+            return Err(ProviderError::Cut(format!("error in stream: {status}")));
         }
-        // No `[DONE]` here: the body ending is the end, and a finish reason says it was whole.
-        if finished {
-            Ok(step)
+        let Some(candidate) = chunk.get("candidates").and_then(|c| c.get(0)) else {
+            if chunk.pointer("/promptFeedback/blockReason").is_some() {
+                return Err(ProviderError::Malformed("the prompt was blocked".into()));
+            }
+            return Ok(Flow::More);
+        };
+        let parts = candidate
+            .pointer("/content/parts")
+            .and_then(Value::as_array);
+        for part in parts.into_iter().flatten() {
+            absorb_part(part, &mut self.step, sink);
+        }
+        self.finished |= candidate
+            .get("finishReason")
+            .and_then(Value::as_str)
+            .is_some();
+        Ok(Flow::More)
+    }
+
+    /// No `[DONE]` here: the body ending is the end, and a finish reason says it was whole.
+    fn finish(self) -> Result<ModelStep, ProviderError> {
+        if self.finished {
+            Ok(self.step)
         } else {
             Err(ProviderError::Cut(
                 "the stream ended without a finishReason".into(),
@@ -254,21 +267,19 @@ fn retry_after(_headers: &HeaderMap, body: &[u8]) -> Option<Duration> {
                 .and_then(Value::as_str)
                 .is_some_and(|t| t.ends_with("google.rpc.RetryInfo"))
         })
-        .find_map(|d| {
-            d.get("retryDelay")?
-                .as_str()?
-                .strip_suffix('s')?
-                .parse::<f64>()
-                .ok()
-        })
-        .filter(|secs| secs.is_finite() && *secs >= 0.0)
-        .map(Duration::from_secs_f64)
+        .find_map(|d| super::retry_after::from_proto_duration(d.get("retryDelay")?.as_str()?))
 }
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Mutex;
+
+    use proptest::prelude::*;
+
     use super::super::ToolResult;
     use super::*;
+    use crate::ai::sse::tests::split;
+    use crate::tools::arbitrary;
 
     #[test]
     fn schemas_lose_the_keys_gemini_rejects() {
@@ -322,5 +333,179 @@ mod tests {
             Some(Duration::from_secs(22))
         );
         assert_eq!(retry_after(&HeaderMap::new(), b"not json"), None);
+    }
+
+    /// The answer read from `chunks`, and every piece of text it streamed out.
+    fn read(chunks: &[Vec<u8>]) -> (Result<ModelStep, String>, Vec<String>) {
+        let streamed = Mutex::new(Vec::new());
+        let sink = |text: &str| streamed.lock().unwrap().push(text.to_owned());
+        let mut reader = Reader::default();
+        let result = http::read_chunks(chunks.iter().map(Vec::as_slice), |data| {
+            reader.event(data, &sink)
+        })
+        .and_then(|()| reader.finish());
+        (
+            result.map_err(|e| e.to_string()),
+            streamed.into_inner().unwrap(),
+        )
+    }
+
+    /// A part of Gemini's answer: text, a thought (never shown), or a whole call.
+    #[derive(Debug, Clone)]
+    enum Piece {
+        Text(String),
+        Thought(String),
+        Call {
+            name: &'static str,
+            args: Value,
+            signature: Option<String>,
+        },
+    }
+
+    fn piece() -> impl Strategy<Value = Piece> {
+        let names: Vec<&'static str> = TOOLS.iter().map(|t| t.name).collect();
+        prop_oneof![
+            arbitrary::text().prop_map(Piece::Text),
+            arbitrary::text().prop_map(Piece::Thought),
+            (
+                proptest::sample::select(names),
+                arbitrary::tool_arguments().prop_filter("an object", Value::is_object),
+                proptest::option::of("[A-Za-z0-9+/=]{1,40}"),
+            )
+                .prop_map(|(name, args, signature)| Piece::Call {
+                    name,
+                    args,
+                    signature
+                }),
+        ]
+    }
+
+    /// The stream Gemini would send for `pieces`, one part per event, and the answer it means.
+    fn stream(pieces: &[Piece], line_end: &str) -> (Vec<u8>, ModelStep) {
+        let mut expected = ModelStep::default();
+        let mut wire = String::new();
+        let mut event = |parts: Value, extra: Value| {
+            let mut chunk =
+                json!({"candidates":[{"content":{"role":"model","parts":parts},"index":0}]});
+            if let Value::Object(extra) = extra {
+                for (key, value) in extra {
+                    chunk["candidates"][0][key] = value;
+                }
+            }
+            wire.push_str(&format!("data: {chunk}{line_end}{line_end}"));
+        };
+        for piece in pieces {
+            let part = match piece {
+                Piece::Text(text) => {
+                    expected.text.push_str(text);
+                    json!({"text": text})
+                }
+                Piece::Thought(text) => json!({"text": text, "thought": true}),
+                Piece::Call {
+                    name,
+                    args,
+                    signature,
+                } => {
+                    expected.calls.push(ToolCallRequest {
+                        id: format!("call_{}", expected.calls.len()),
+                        name: (*name).to_owned(),
+                        arguments: args.clone(),
+                        signature: signature.clone(),
+                    });
+                    let mut part = json!({"functionCall": {"name": name, "args": args}});
+                    if let Some(signature) = signature {
+                        part["thoughtSignature"] = json!(signature);
+                    }
+                    part
+                }
+            };
+            event(json!([part]), Value::Null);
+        }
+        event(json!([{"text": ""}]), json!({"finishReason": "STOP"}));
+        (wire.into_bytes(), expected)
+    }
+
+    #[test]
+    fn a_crlf_and_a_character_split_across_chunks_change_nothing() {
+        let wire = "data: {\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"é😀\"}]},\"finishReason\":\"STOP\"}]}\r\n\r\n".as_bytes();
+        let whole = read(&[wire.to_vec()]);
+        assert_eq!(whole.0.as_ref().unwrap().text, "é😀");
+        for cut in 0..=wire.len() {
+            assert_eq!(read(&[wire[..cut].to_vec(), wire[cut..].to_vec()]), whole);
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn any_answer_split_anywhere_reads_back_as_sent(
+            pieces in proptest::collection::vec(piece(), 0..6),
+            line_end in prop_oneof![Just("\r\n"), Just("\n")],
+            cuts in proptest::collection::vec(any::<usize>(), 0..16),
+        ) {
+            let (wire, expected) = stream(&pieces, line_end);
+            let (result, streamed) = read(&split(&wire, &cuts));
+            prop_assert_eq!(result, Ok(expected));
+            let shown: Vec<String> = pieces
+                .iter()
+                .filter_map(|p| match p {
+                    Piece::Text(t) if !t.is_empty() => Some(t.clone()),
+                    _ => None,
+                })
+                .collect();
+            prop_assert_eq!(streamed, shown);
+        }
+
+        #[test]
+        fn any_bytes_split_anywhere_read_the_same_as_unsplit(
+            bytes in proptest::collection::vec(
+                prop_oneof![
+                    3 => any::<u8>().prop_map(|b| vec![b]),
+                    1 => proptest::sample::select(vec![
+                        "data: ",
+                        "\r\n",
+                        "\n",
+                        "\r",
+                        "{\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"é😀\"}]}",
+                        ",\"finishReason\":\"STOP\"}]}",
+                        "{\"candidates\":[{\"content\":{\"parts\":[{\"functionCall\":{\"name\":\"x\"}}]}}]}",
+                        "{\"error\":{\"status\":\"UNAVAILABLE\"}}",
+                        "{\"promptFeedback\":{\"blockReason\":\"OTHER\"}}",
+                    ])
+                    .prop_map(|s| s.as_bytes().to_vec()),
+                ],
+                0..40,
+            ),
+            cuts in proptest::collection::vec(any::<usize>(), 0..16),
+        ) {
+            let bytes = bytes.concat();
+            let whole = read(std::slice::from_ref(&bytes));
+            prop_assert_eq!(read(&split(&bytes, &cuts)), whole);
+        }
+
+        #[test]
+        fn any_error_body_gives_no_delay_or_one_within_the_cap(
+            delay in prop_oneof![
+                any::<String>(),
+                any::<f64>().prop_map(|f| format!("{f}s")),
+                any::<f64>().prop_map(|f| format!("{f:e}s")),
+            ],
+            other in arbitrary::json_value(),
+        ) {
+            let body = json!({"error": {"code": 429, "details": [
+                other,
+                {"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": delay},
+            ]}});
+            let wait = retry_after(&HeaderMap::new(), body.to_string().as_bytes());
+            prop_assert!(wait.is_none_or(|w| w <= crate::ai::retry_after::CAP));
+        }
+    }
+
+    #[test]
+    fn a_retry_delay_too_large_for_a_duration_is_capped() {
+        let body = br#"{"error":{"details":[{"@type":"type.googleapis.com/google.rpc.RetryInfo","retryDelay":"1e30s"}]}}"#;
+        assert_eq!(
+            retry_after(&HeaderMap::new(), body),
+            Some(crate::ai::retry_after::CAP)
+        );
     }
 }

@@ -3,11 +3,10 @@
 
 use std::time::Duration;
 
-use eventsource_stream::{Event, Eventsource};
-use futures_util::{Stream, StreamExt};
+use futures_util::StreamExt;
 use reqwest::header::HeaderMap;
 
-use super::ProviderError;
+use super::{ProviderError, sse};
 
 /// How much of an error body is read (for the retry delay it may carry).
 const ERROR_BODY_LIMIT: usize = 16 * 1024;
@@ -22,14 +21,23 @@ pub fn client(connect_timeout: Duration) -> anyhow::Result<reqwest::Client> {
         .build()?)
 }
 
-/// Sends `request` and returns its server-sent events, each awaited for at most `idle`.
-/// A non-2xx answer becomes [`ProviderError::Status`] with the delay `retry_after`
-/// finds in its headers or body.
-pub async fn event_stream(
+/// What a provider makes of one event: read on, or its answer is complete.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flow {
+    More,
+    Done,
+}
+
+/// Sends `request` and hands the data of each server-sent event to `on_event`
+/// until it says [`Flow::Done`] or the body ends, waiting at most `idle` for
+/// each event. A non-2xx answer becomes [`ProviderError::Status`] with the
+/// delay `retry_after` finds in its headers or body.
+pub async fn read_events(
     request: reqwest::RequestBuilder,
     idle: Duration,
     retry_after: fn(&HeaderMap, &[u8]) -> Option<Duration>,
-) -> Result<impl Stream<Item = Result<Event, ProviderError>>, ProviderError> {
+    mut on_event: impl FnMut(&str) -> Result<Flow, ProviderError>,
+) -> Result<(), ProviderError> {
     let response = tokio::time::timeout(idle, request.send())
         .await
         .map_err(|_| ProviderError::Timeout)?
@@ -43,19 +51,55 @@ pub async fn event_stream(
             retry_after: retry_after(&headers, &body),
         });
     }
-    let events = response.bytes_stream().eventsource();
-    Ok(futures_util::stream::unfold(
-        Box::pin(events),
-        move |mut events| async move {
-            let next = match tokio::time::timeout(idle, events.next()).await {
-                Err(_) => Some(Err(ProviderError::Timeout)),
-                Ok(None) => None,
-                Ok(Some(Ok(event))) => Some(Ok(event)),
-                Ok(Some(Err(e))) => Some(Err(ProviderError::Cut(e.to_string()))),
-            };
-            next.map(|item| (item, events))
-        },
-    ))
+    let mut body = response.bytes_stream();
+    let mut decoder = sse::Decoder::default();
+    let mut deadline = tokio::time::Instant::now() + idle;
+    loop {
+        let chunk = match tokio::time::timeout_at(deadline, body.next()).await {
+            Err(_) => return Err(ProviderError::Timeout),
+            Ok(None) => return Ok(()),
+            Ok(Some(Err(e))) => return Err(ProviderError::Cut(without_url(e))),
+            Ok(Some(Ok(chunk))) => chunk,
+        };
+        match feed(&mut decoder, &chunk, &mut on_event)? {
+            Some(Flow::Done) => return Ok(()),
+            Some(Flow::More) => deadline = tokio::time::Instant::now() + idle,
+            None => {}
+        }
+    }
+}
+
+/// Gives `on_event` every event `chunk` completes; `None` when it completed none.
+fn feed(
+    decoder: &mut sse::Decoder,
+    chunk: &[u8],
+    on_event: &mut impl FnMut(&str) -> Result<Flow, ProviderError>,
+) -> Result<Option<Flow>, ProviderError> {
+    decoder.push(chunk);
+    let mut flow = None;
+    while let Some(event) = decoder.next_event() {
+        let data = event.map_err(|e| ProviderError::Malformed(e.to_string()))?;
+        if on_event(&data)? == Flow::Done {
+            return Ok(Some(Flow::Done));
+        }
+        flow = Some(Flow::More);
+    }
+    Ok(flow)
+}
+
+/// [`read_events`] over a body already in memory, in the chunks given.
+#[cfg(test)]
+pub fn read_chunks<'a>(
+    chunks: impl IntoIterator<Item = &'a [u8]>,
+    mut on_event: impl FnMut(&str) -> Result<Flow, ProviderError>,
+) -> Result<(), ProviderError> {
+    let mut decoder = sse::Decoder::default();
+    for chunk in chunks {
+        if feed(&mut decoder, chunk, &mut on_event)? == Some(Flow::Done) {
+            break;
+        }
+    }
+    Ok(())
 }
 
 async fn read_bounded(response: reqwest::Response, idle: Duration) -> Vec<u8> {

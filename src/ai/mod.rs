@@ -12,6 +12,8 @@ mod http;
 pub mod offline;
 mod openai;
 mod prompt;
+mod retry_after;
+mod sse;
 
 use std::sync::Arc;
 use std::time::Duration;

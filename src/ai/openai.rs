@@ -3,12 +3,11 @@
 
 use std::time::Duration;
 
-use futures_util::StreamExt;
 use reqwest::header::HeaderMap;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Value, json};
 
-use super::http::{self, event_stream, parse_json};
+use super::http::{self, Flow, parse_json};
 use super::{Entry, ModelStep, ProviderError, TextSink, ToolCallRequest};
 use crate::config::AiSettings;
 use crate::tools::TOOLS;
@@ -44,18 +43,33 @@ impl OpenAi {
         if let Some(key) = &self.api_key {
             request = request.bearer_auth(key.expose_secret());
         }
-        let mut events = std::pin::pin!(event_stream(request, idle, retry_after).await?);
-        let mut answer = Answer::default();
-        while let Some(event) = events.next().await {
-            let data = event?.data;
-            if data.trim() == "[DONE]" {
-                return answer.finish();
-            }
-            answer.absorb(&parse_json(&data)?, sink)?;
+        let mut reader = Reader::default();
+        http::read_events(request, idle, retry_after, |data| reader.event(data, sink)).await?;
+        reader.finish()
+    }
+}
+
+/// One answer, read from the data of its stream's events.
+#[derive(Default)]
+struct Reader {
+    answer: Answer,
+    done: bool,
+}
+
+impl Reader {
+    fn event(&mut self, data: &str, sink: TextSink<'_>) -> Result<Flow, ProviderError> {
+        if data.trim() == "[DONE]" {
+            self.done = true;
+            return Ok(Flow::Done);
         }
+        self.answer.absorb(&parse_json(data)?, sink)?;
+        Ok(Flow::More)
+    }
+
+    fn finish(self) -> Result<ModelStep, ProviderError> {
         // Some servers close without `[DONE]`; a finish reason says the answer is whole.
-        if answer.finish_reason.is_some() {
-            answer.finish()
+        if self.done || self.answer.finish_reason.is_some() {
+            self.answer.finish()
         } else {
             Err(ProviderError::Cut("no [DONE] and no finish_reason".into()))
         }
@@ -246,28 +260,26 @@ impl Answer {
     }
 }
 
-/// `retry-after-ms` (milliseconds) or `retry-after` (seconds), as OpenAI's SDKs read them.
+/// `retry-after-ms` (milliseconds) or `retry-after` (seconds or a date), as OpenAI's SDKs read them.
 fn retry_after(headers: &HeaderMap, _body: &[u8]) -> Option<Duration> {
-    let header = |name: &str| {
-        headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::trim)
-    };
-    if let Some(ms) = header("retry-after-ms").and_then(|v| v.parse::<f64>().ok())
-        && ms.is_finite()
-        && ms >= 0.0
-    {
-        return Some(Duration::from_millis(ms as u64));
-    }
-    header("retry-after")
-        .and_then(|v| v.parse::<u64>().ok())
-        .map(Duration::from_secs)
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    header("retry-after-ms")
+        .and_then(super::retry_after::from_millis)
+        .or_else(|| {
+            header("retry-after")
+                .and_then(|v| super::retry_after::from_header(v, chrono::Utc::now()))
+        })
 }
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Mutex;
+
+    use proptest::prelude::*;
+
     use super::*;
+    use crate::ai::sse::tests::split;
+    use crate::tools::arbitrary;
 
     fn assemble(chunks: &[Value]) -> ModelStep {
         let mut answer = Answer::default();
@@ -353,5 +365,189 @@ mod tests {
             retry_after(&headers, b""),
             Some(Duration::from_millis(1500))
         );
+    }
+
+    /// The answer read from `chunks`, and every piece of text it streamed out.
+    fn read(chunks: &[Vec<u8>]) -> (Result<ModelStep, ProviderError>, Vec<String>) {
+        let streamed = Mutex::new(Vec::new());
+        let sink = |text: &str| streamed.lock().unwrap().push(text.to_owned());
+        let mut reader = Reader::default();
+        let result = http::read_chunks(chunks.iter().map(Vec::as_slice), |data| {
+            reader.event(data, &sink)
+        })
+        .and_then(|()| reader.finish());
+        (result, streamed.into_inner().unwrap())
+    }
+
+    /// Errors compare by what they say.
+    fn comparable(
+        (result, streamed): (Result<ModelStep, ProviderError>, Vec<String>),
+    ) -> (Result<ModelStep, String>, Vec<String>) {
+        (result.map_err(|e| e.to_string()), streamed)
+    }
+
+    /// What a model sends: text deltas, and tool calls whose JSON arguments
+    /// arrive in pieces cut anywhere between characters.
+    #[derive(Debug, Clone)]
+    enum Piece {
+        Text(String),
+        Call {
+            name: &'static str,
+            arguments: Value,
+            cuts: Vec<usize>,
+        },
+    }
+
+    fn piece() -> impl Strategy<Value = Piece> {
+        let names: Vec<&'static str> = TOOLS.iter().map(|t| t.name).collect();
+        prop_oneof![
+            arbitrary::text().prop_map(Piece::Text),
+            (
+                proptest::sample::select(names),
+                arbitrary::tool_arguments().prop_filter("an object", Value::is_object),
+                proptest::collection::vec(any::<usize>(), 0..4),
+            )
+                .prop_map(|(name, arguments, cuts)| Piece::Call {
+                    name,
+                    arguments,
+                    cuts
+                }),
+        ]
+    }
+
+    /// The stream a server would send for `pieces`, and the answer it means.
+    fn stream(pieces: &[Piece], line_end: &str) -> (Vec<u8>, ModelStep) {
+        let mut chunks =
+            vec![json!({"choices":[{"index":0,"delta":{"role":"assistant","content":null}}]})];
+        let mut expected = ModelStep::default();
+        for piece in pieces {
+            match piece {
+                Piece::Text(text) => {
+                    chunks.push(json!({"choices":[{"index":0,"delta":{"content":text}}]}));
+                    expected.text.push_str(text);
+                }
+                Piece::Call {
+                    name,
+                    arguments,
+                    cuts,
+                } => {
+                    let index = expected.calls.len();
+                    let id = format!("call_{index}x");
+                    chunks.push(json!({"choices":[{"index":0,"delta":{"tool_calls":[
+                        {"index":index,"id":id,"type":"function","function":{"name":name,"arguments":""}}
+                    ]}}]}));
+                    let raw = arguments.to_string();
+                    let chars: Vec<char> = raw.chars().collect();
+                    for part in split(&chars, cuts) {
+                        let part: String = part.into_iter().collect();
+                        chunks.push(json!({"choices":[{"index":0,"delta":{"tool_calls":[
+                            {"index":index,"function":{"arguments":part}}
+                        ]}}]}));
+                    }
+                    expected.calls.push(ToolCallRequest {
+                        id,
+                        name: (*name).to_owned(),
+                        arguments: arguments.clone(),
+                        signature: None,
+                    });
+                }
+            }
+        }
+        chunks.push(json!({"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}));
+        chunks.push(json!({"choices":[],"usage":{"prompt_tokens":1,"completion_tokens":1}}));
+        let mut wire = String::new();
+        for chunk in chunks {
+            wire.push_str(&format!("data: {chunk}{line_end}{line_end}"));
+        }
+        wire.push_str(&format!(
+            ": keep-alive{line_end}data: [DONE]{line_end}{line_end}"
+        ));
+        (wire.into_bytes(), expected)
+    }
+
+    #[test]
+    fn a_character_split_across_chunks_streams_whole() {
+        let wire = "data: {\"choices\":[{\"delta\":{\"content\":\"café 😀\"},\"finish_reason\":\"stop\"}]}\n\n".as_bytes();
+        let inside_the_emoji = wire.len() - 35;
+        let (result, streamed) = read(&[
+            wire[..inside_the_emoji].to_vec(),
+            wire[inside_the_emoji..].to_vec(),
+        ]);
+        assert_eq!(result.unwrap().text, "café 😀");
+        assert_eq!(streamed, ["café 😀"]);
+    }
+
+    #[test]
+    fn a_stream_starting_with_a_byte_order_mark_is_read() {
+        let wire = "\u{feff}data: {\"choices\":[{\"delta\":{\"content\":\"hi\"},\"finish_reason\":\"stop\"}]}\n\n";
+        let (result, _) = read(&[wire.as_bytes().to_vec()]);
+        assert_eq!(result.unwrap().text, "hi");
+    }
+
+    proptest! {
+        #[test]
+        fn any_retry_headers_give_no_delay_or_one_within_the_cap(
+            ms in proptest::option::of("[ -~]{0,30}"),
+            secs in proptest::option::of(prop_oneof![
+                "[ -~]{0,30}",
+                any::<f64>().prop_map(|f| f.to_string()),
+                "[A-Z][a-z]{2}, [0-9]{2} [A-Z][a-z]{2} [0-9]{4,5} [0-9]{2}:[0-9]{2}:[0-9]{2} GMT",
+            ]),
+        ) {
+            let mut headers = HeaderMap::new();
+            for (name, value) in [("retry-after-ms", ms), ("retry-after", secs)] {
+                if let Some(value) = value.and_then(|v| v.parse().ok()) {
+                    headers.insert(name, value);
+                }
+            }
+            let wait = retry_after(&headers, b"");
+            prop_assert!(wait.is_none_or(|w| w <= crate::ai::retry_after::CAP));
+        }
+
+        #[test]
+        fn any_answer_split_anywhere_reads_back_as_sent(
+            pieces in proptest::collection::vec(piece(), 0..6),
+            line_end in prop_oneof![Just("\n"), Just("\r\n")],
+            cuts in proptest::collection::vec(any::<usize>(), 0..16),
+        ) {
+            let (wire, expected) = stream(&pieces, line_end);
+            let (result, streamed) = read(&split(&wire, &cuts));
+            prop_assert_eq!(result.map_err(|e| e.to_string()), Ok(expected));
+            let deltas: Vec<String> = pieces
+                .iter()
+                .filter_map(|p| match p {
+                    Piece::Text(t) if !t.is_empty() => Some(t.clone()),
+                    _ => None,
+                })
+                .collect();
+            prop_assert_eq!(streamed, deltas);
+        }
+
+        #[test]
+        fn any_bytes_split_anywhere_read_the_same_as_unsplit(
+            bytes in proptest::collection::vec(
+                prop_oneof![
+                    3 => any::<u8>().prop_map(|b| vec![b]),
+                    1 => proptest::sample::select(vec![
+                        "data: ",
+                        "\n",
+                        "\r\n",
+                        "\r",
+                        "[DONE]",
+                        "{\"choices\":[{\"delta\":{\"content\":\"é😀\"}",
+                        ",\"finish_reason\":\"stop\"}]}",
+                        "{\"error\":{\"message\":\"x\"}}",
+                        "{\"choices\":[{\"delta\":{\"tool_calls\":[{\"index\":0,\"function\":{\"name\":\"x\"}}]}}]}",
+                    ])
+                    .prop_map(|s| s.as_bytes().to_vec()),
+                ],
+                0..40,
+            ),
+            cuts in proptest::collection::vec(any::<usize>(), 0..16),
+        ) {
+            let bytes = bytes.concat();
+            let whole = comparable(read(std::slice::from_ref(&bytes)));
+            prop_assert_eq!(comparable(read(&split(&bytes, &cuts))), whole);
+        }
     }
 }

@@ -31,13 +31,9 @@ fn run(
     user_id: &str,
     input: &Value,
 ) -> QueryResult<Result<Value, ToolError>> {
-    let title = match input.get("title") {
-        Some(v) => args::title(v),
-        None => Err(ToolError::invalid("title is required.")),
-    };
-    let (title, description) = match (title, args::description(input.get("description"))) {
-        (Ok(t), Ok(d)) => (t, d),
-        (Err(e), _) | (_, Err(e)) => return Ok(Err(e)),
+    let (title, description) = match parse(input) {
+        Ok(parsed) => parsed,
+        Err(e) => return Ok(Err(e)),
     };
     let now = crate::db::now();
     let task = Task::insert(
@@ -52,4 +48,13 @@ fn run(
         },
     )?;
     Ok(Ok(changed(&task, "created")))
+}
+
+/// The title and the description, if any.
+pub(super) fn parse(input: &Value) -> Result<(String, Option<String>), ToolError> {
+    let title = match input.get("title") {
+        Some(v) => args::title(v)?,
+        None => return Err(ToolError::invalid("title is required.")),
+    };
+    Ok((title, args::description(input.get("description"))?))
 }

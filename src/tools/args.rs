@@ -1,6 +1,7 @@
 //! Parsing tool arguments. Models send surprising JSON (numbers as strings,
 //! padded titles, extra fields), so parsing is lenient in form and strict in
-//! meaning: a title is 1–200 characters, a description at most 1000.
+//! meaning: a title is 1–200 characters, a description at most 1000, and
+//! neither holds a NUL character, which PostgreSQL cannot store in text.
 
 use serde_json::{Value, json};
 
@@ -8,6 +9,15 @@ use super::ToolError;
 
 pub const TITLE_MAX: usize = 200;
 pub const DESCRIPTION_MAX: usize = 1000;
+
+/// A tool's arguments are an object; `null` (no arguments at all) reads as `{}`.
+pub fn object(args: &Value) -> Result<(), ToolError> {
+    if args.is_object() || args.is_null() {
+        Ok(())
+    } else {
+        Err(ToolError::invalid("The arguments must be a JSON object."))
+    }
+}
 
 /// A task title: trimmed, 1–200 characters.
 pub fn title(value: &Value) -> Result<String, ToolError> {
@@ -23,6 +33,9 @@ pub fn title(value: &Value) -> Result<String, ToolError> {
             "title must be at most {TITLE_MAX} characters."
         )));
     }
+    if text.contains('\0') {
+        return Err(ToolError::invalid("title must not contain NUL characters."));
+    }
     Ok(text.to_owned())
 }
 
@@ -36,6 +49,11 @@ pub fn description(value: Option<&Value>) -> Result<Option<String>, ToolError> {
                 return Err(ToolError::invalid(format!(
                     "description must be at most {DESCRIPTION_MAX} characters."
                 )));
+            }
+            if text.contains('\0') {
+                return Err(ToolError::invalid(
+                    "description must not contain NUL characters.",
+                ));
             }
             Ok((!text.is_empty()).then(|| text.to_owned()))
         }
@@ -82,6 +100,7 @@ mod tests {
         assert!(title(&json!(5)).is_err());
         assert!(title(&json!("é".repeat(200))).is_ok());
         assert!(title(&json!("x".repeat(201))).is_err());
+        assert!(title(&json!("a\u{0}b")).is_err());
     }
 
     #[test]
@@ -94,6 +113,7 @@ mod tests {
         );
         assert!(description(Some(&json!("x".repeat(1001)))).is_err());
         assert!(description(Some(&json!([]))).is_err());
+        assert!(description(Some(&json!("a\u{0}b"))).is_err());
     }
 
     #[test]

@@ -30,20 +30,22 @@ fn run(
     user_id: &str,
     input: &Value,
 ) -> QueryResult<Result<Value, ToolError>> {
-    let filter = match input.get("status") {
-        None | Some(Value::Null) => TaskFilter::All,
-        Some(Value::String(s)) => match TaskFilter::parse(s) {
-            Some(filter) => filter,
-            None => {
-                return Ok(Err(ToolError::invalid(
-                    "status must be one of all, pending, completed.",
-                )));
-            }
-        },
-        Some(_) => return Ok(Err(ToolError::invalid("status must be a string."))),
+    let filter = match parse(input) {
+        Ok(filter) => filter,
+        Err(e) => return Ok(Err(e)),
     };
     let tasks = Task::list_by_user(conn, user_id, filter, TaskSort::Created)?;
     Ok(Ok(Value::Array(tasks.iter().map(summary).collect())))
+}
+
+/// Which tasks to list.
+pub(super) fn parse(input: &Value) -> Result<TaskFilter, ToolError> {
+    match input.get("status") {
+        None | Some(Value::Null) => Ok(TaskFilter::All),
+        Some(Value::String(s)) => TaskFilter::parse(s)
+            .ok_or_else(|| ToolError::invalid("status must be one of all, pending, completed.")),
+        Some(_) => Err(ToolError::invalid("status must be a string.")),
+    }
 }
 
 fn summary(task: &Task) -> Value {

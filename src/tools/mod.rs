@@ -7,6 +7,8 @@
 //! exactly like a task that does not exist.
 
 mod add_task;
+#[cfg(test)]
+pub(crate) mod arbitrary;
 pub(crate) mod args;
 mod complete_task;
 mod delete_task;
@@ -84,10 +86,8 @@ pub fn execute(
             message: format!("There is no tool named {name:?}."),
         }));
     };
-    if !args.is_object() && !args.is_null() {
-        return Ok(Err(ToolError::invalid(
-            "The arguments must be a JSON object.",
-        )));
+    if let Err(e) = args::object(args) {
+        return Ok(Err(e));
     }
     (tool.run)(conn, user_id, args)
 }
@@ -114,5 +114,127 @@ fn not_found_as(
         Ok(task) => Ok(Ok(task)),
         Err(diesel::result::Error::NotFound) => Ok(Err(ToolError::task_not_found(id))),
         Err(e) => Err(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+    use serde_json::Value;
+
+    use super::*;
+    use crate::db::models::TaskFilter;
+
+    /// The rules for a title, written out: a string whose trimmed text has
+    /// 1–200 characters and no NUL.
+    fn rule_title(value: &Value) -> Option<String> {
+        let text = value.as_str()?.trim();
+        let length = text.chars().count();
+        ((1..=200).contains(&length) && !text.contains('\0')).then(|| text.to_owned())
+    }
+
+    /// A description: absent or null, or a string of at most 1000 trimmed
+    /// characters without NUL (empty means none).
+    fn rule_description(value: Option<&Value>) -> Option<Option<String>> {
+        match value {
+            None | Some(Value::Null) => Some(None),
+            Some(Value::String(s)) => {
+                let text = s.trim();
+                (text.chars().count() <= 1000 && !text.contains('\0'))
+                    .then(|| (!text.is_empty()).then(|| text.to_owned()))
+            }
+            Some(_) => None,
+        }
+    }
+
+    /// A task id: a positive integer, or a string of one after an optional `#`.
+    fn rule_task_id(input: &Value) -> Option<i64> {
+        let id = match input.get("task_id")? {
+            Value::Number(n) => n.as_i64(),
+            Value::String(s) => s.trim().trim_start_matches('#').parse().ok(),
+            _ => None,
+        };
+        id.filter(|id| *id > 0)
+    }
+
+    /// A tool's parser as [`execute`] applies it: the object check first.
+    fn parsed<T>(input: &Value, parse: fn(&Value) -> Result<T, ToolError>) -> Result<T, ToolError> {
+        args::object(input)?;
+        parse(input)
+    }
+
+    fn is_invalid_argument<T>(result: &Result<T, ToolError>) -> bool {
+        result
+            .as_ref()
+            .err()
+            .is_some_and(|e| e.code == "INVALID_ARGUMENT")
+    }
+
+    #[test]
+    fn a_title_with_a_nul_is_refused_before_it_reaches_the_database() {
+        let input = serde_json::json!({"title": "milk\u{0}"});
+        assert!(is_invalid_argument(&parsed(&input, add_task::parse)));
+    }
+
+    proptest! {
+        #[test]
+        fn add_task_accepts_exactly_the_arguments_the_rules_allow(input in arbitrary::tool_arguments()) {
+            let result = parsed(&input, add_task::parse);
+            let rules = input.is_object().then(|| {
+                Some((rule_title(input.get("title")?)?, rule_description(input.get("description"))?))
+            }).flatten();
+            match rules {
+                Some(expected) => prop_assert_eq!(result.ok(), Some(expected)),
+                None => prop_assert!(is_invalid_argument(&result), "{:?}", result),
+            }
+        }
+
+        #[test]
+        fn update_task_accepts_exactly_the_arguments_the_rules_allow(input in arbitrary::tool_arguments()) {
+            let result = parsed(&input, update_task::parse);
+            let rules = input.is_object().then(|| {
+                let id = rule_task_id(&input)?;
+                let title = match input.get("title") {
+                    None | Some(Value::Null) => None,
+                    Some(v) => Some(rule_title(v)?),
+                };
+                let description = match input.get("description") {
+                    None => None,
+                    some => Some(rule_description(some)?),
+                };
+                (title.is_some() || description.is_some()).then_some((id, title, description))
+            }).flatten();
+            match (rules, result) {
+                (Some(expected), Ok(c)) => prop_assert_eq!((c.id, c.title, c.description), expected),
+                (None, result) => prop_assert!(is_invalid_argument(&result), "{:?}", result),
+                (Some(expected), Err(e)) => prop_assert!(false, "{:?} refused: {}", expected, e),
+            }
+        }
+
+        #[test]
+        fn complete_and_delete_take_only_a_positive_task_id(input in arbitrary::tool_arguments()) {
+            let expected = input.is_object().then(|| rule_task_id(&input)).flatten();
+            // Both tools read their arguments with exactly this.
+            let result = parsed(&input, args::task_id);
+            match expected {
+                Some(id) => prop_assert_eq!(result.ok(), Some(id)),
+                None => prop_assert!(is_invalid_argument(&result), "{:?}", result),
+            }
+        }
+
+        #[test]
+        fn list_tasks_takes_a_known_status_or_none(input in arbitrary::tool_arguments()) {
+            let result = parsed(&input, list_tasks::parse);
+            let expected = match input.get("status") {
+                _ if !input.is_object() && !input.is_null() => None,
+                None | Some(Value::Null) => Some(TaskFilter::All),
+                Some(Value::String(s)) => TaskFilter::parse(s),
+                Some(_) => None,
+            };
+            match expected {
+                Some(filter) => prop_assert_eq!(result.ok(), Some(filter)),
+                None => prop_assert!(is_invalid_argument(&result), "{:?}", result),
+            }
+        }
     }
 }

@@ -32,24 +32,12 @@ fn run(
     user_id: &str,
     input: &Value,
 ) -> QueryResult<Result<Value, ToolError>> {
-    let parsed = (|| {
-        let id = args::task_id(input)?;
-        let title = input
-            .get("title")
-            .filter(|v| !v.is_null())
-            .map(args::title)
-            .transpose()?;
-        let description = match input.get("description") {
-            None => None,
-            some => Some(args::description(some)?),
-        };
-        if title.is_none() && description.is_none() {
-            return Err(ToolError::invalid("Give a new title or description."));
-        }
-        Ok((id, title, description))
-    })();
-    let (id, title, description) = match parsed {
-        Ok(p) => p,
+    let Changes {
+        id,
+        title,
+        description,
+    } = match parse(input) {
+        Ok(changes) => changes,
         Err(e) => return Ok(Err(e)),
     };
     let form = TaskUpdateForm {
@@ -60,4 +48,34 @@ fn run(
     };
     let result = Task::update_by_id_and_user(conn, id, user_id, &form);
     Ok(not_found_as(result, id)?.map(|task| changed(&task, "updated")))
+}
+
+/// What to change in which task.
+#[derive(Debug)]
+pub(super) struct Changes {
+    pub id: i64,
+    pub title: Option<String>,
+    /// `Some(None)` clears the description.
+    pub description: Option<Option<String>>,
+}
+
+pub(super) fn parse(input: &Value) -> Result<Changes, ToolError> {
+    let id = args::task_id(input)?;
+    let title = input
+        .get("title")
+        .filter(|v| !v.is_null())
+        .map(args::title)
+        .transpose()?;
+    let description = match input.get("description") {
+        None => None,
+        some => Some(args::description(some)?),
+    };
+    if title.is_none() && description.is_none() {
+        return Err(ToolError::invalid("Give a new title or description."));
+    }
+    Ok(Changes {
+        id,
+        title,
+        description,
+    })
 }

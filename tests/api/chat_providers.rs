@@ -327,3 +327,15 @@ async fn when_openai_fails_gemini_answers() {
     assert_eq!(requests.len(), 3);
     assert!(requests[1]["messages"].is_array() && requests[2]["contents"].is_array());
 }
+
+on_both_wires!(a_delay_longer_than_any_duration_is_a_clean_failure_not_a_retry);
+
+/// Gemini's `retryDelay` of 18446744073709551615s overflowed `Duration` and panicked.
+async fn a_delay_longer_than_any_duration_is_a_clean_failure_not_a_retry(wire: Wire) {
+    let (fake, app, client, _) = setup(wire).await;
+    fake.push(Reply::Status(429, Some(u64::MAX)));
+    let started = Instant::now();
+    assert_failed_but_kept(&app, &client, "hello").await;
+    assert!(started.elapsed() < Duration::from_secs(5), "did not wait");
+    assert_eq!(fake.requests().len(), 1, "not retried");
+}

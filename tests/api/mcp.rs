@@ -183,3 +183,67 @@ async fn malformed_messages_get_json_rpc_errors() {
     .await;
     assert_eq!(batch["error"]["code"], -32600);
 }
+
+#[tokio::test]
+async fn hostile_bodies_get_json_rpc_errors_and_never_a_server_error() {
+    let app = spawn_app().await;
+    let (browser, me) = app.signed_in_browser("eve@example.com").await;
+    let token = app.jwt(&browser).await;
+    let deep = format!("{}{}", "[".repeat(5000), "]".repeat(5000));
+    let bodies: [(&str, i64); 7] = [
+        (
+            r#"[{"jsonrpc":"2.0","id":1,"method":"ping"},{"jsonrpc":"2.0","id":2,"method":"ping"}]"#,
+            -32600,
+        ),
+        ("[]", -32600),
+        (r#"{"jsonrpc":"2.0","id":{},"method":5}"#, -32600),
+        (r#"{"jsonrpc":"2.0","id":1e999,"method":"ping"}"#, -32700),
+        (&deep, -32700),
+        (
+            r#"{"jsonrpc":"2.0","id":7,"method":"tools/call","params":"add_task"}"#,
+            -32602,
+        ),
+        ("\u{0}\u{feff}{", -32700),
+    ];
+    for (body, code) in bodies {
+        let res = app
+            .api_client()
+            .post(app.url("/mcp"))
+            .bearer_auth(&token)
+            .header("content-type", "application/json")
+            .body(body.to_owned())
+            .send()
+            .await
+            .unwrap();
+        let status = res.status().as_u16();
+        let answer: Value = res.json().await.unwrap_or(Value::Null);
+        let start: String = body.chars().take(40).collect();
+        assert!(matches!(status, 200 | 400), "{status} for {start}");
+        assert_eq!(answer["error"]["code"], code, "{start}");
+        assert_eq!(answer["jsonrpc"], "2.0", "{start}");
+    }
+
+    let with_nul = call(
+        8,
+        "add_task",
+        json!({"title": "milk\u{0}", "task_id": 1e300}),
+    );
+    let (status, added) = rpc(&app, &token, with_nul).await;
+    assert_eq!(status, 200);
+    assert_eq!(added["result"]["isError"], true);
+    assert_eq!(
+        added["result"]["structuredContent"]["error"]["code"],
+        "INVALID_ARGUMENT"
+    );
+    let huge_id = call(
+        9,
+        "delete_task",
+        json!({"task_id": 18446744073709551616u128 as f64}),
+    );
+    let (_, deleted) = rpc(&app, &token, huge_id).await;
+    assert_eq!(
+        deleted["result"]["structuredContent"]["error"]["code"],
+        "INVALID_ARGUMENT"
+    );
+    assert!(app.tasks_of(&me).is_empty());
+}

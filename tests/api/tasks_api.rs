@@ -137,6 +137,9 @@ async fn bad_task_input_is_refused_with_a_clear_error() {
         json!({"title": "ok", "description": "x".repeat(1001)}),
         json!({"title": "ok", "completed": "yes"}),
         json!(["title"]),
+        // PostgreSQL cannot store NUL in text: refused here, not a 500 there.
+        json!({"title": "milk\u{0}"}),
+        json!({"title": "ok", "description": "a\u{0}b"}),
     ] {
         let (status, error) = send(&app, &me, "POST", "/api/tasks", Some(body.clone())).await;
         assert_eq!(status, 400, "{body}");

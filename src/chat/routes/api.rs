@@ -122,6 +122,20 @@ pub struct PageQuery {
     limit: Option<i64>,
 }
 
+impl PageQuery {
+    /// How many messages a page holds: 50 unless asked, at most 200.
+    fn limit(&self) -> Result<i64, AppError> {
+        let limit = self.limit.unwrap_or(50);
+        if !(1..=200).contains(&limit) {
+            return Err(AppError::invalid(
+                "INVALID_QUERY",
+                "limit must be between 1 and 200.",
+            ));
+        }
+        Ok(limit)
+    }
+}
+
 /// A page of messages, oldest first; `next_before` fetches the page before it.
 /// A page of a conversation's messages, oldest first.
 #[utoipa::path(get, path = "/api/conversations/{id}/messages", tag = "chat",
@@ -135,13 +149,7 @@ pub async fn messages(
     path: web::Path<i64>,
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let limit = query.limit.unwrap_or(50);
-    if !(1..=200).contains(&limit) {
-        return Err(AppError::invalid(
-            "INVALID_QUERY",
-            "limit must be between 1 and 200.",
-        ));
-    }
+    let limit = query.limit()?;
     let (id, before, user_id) = (path.into_inner(), query.before, current.user.id.clone());
     let mut page = service::page(&state.pool, &user_id, id, before, limit + 1).await?;
     let more = page.len() as i64 > limit;
@@ -165,4 +173,25 @@ pub async fn messages(
         "messages": messages,
         "next_before": if more { page.first().map(|m| m.id) } else { None },
     })))
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::PageQuery;
+    use crate::tools::arbitrary::query_string;
+
+    proptest! {
+        #[test]
+        fn any_page_query_parses_or_is_refused_and_a_page_holds_1_to_200(
+            query in query_string(&["before", "limit", "next"]),
+        ) {
+            if let Ok(page) = serde_urlencoded::from_str::<PageQuery>(&query)
+                && let Ok(limit) = page.limit()
+            {
+                prop_assert!((1..=200).contains(&limit));
+            }
+        }
+    }
 }

@@ -132,3 +132,26 @@ pub async fn older(
     };
     Ok(vary_on_htmx(html(&fragment, StatusCode::OK)?))
 }
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::OlderQuery;
+    use crate::tools::arbitrary::query_string;
+
+    proptest! {
+        #[test]
+        fn any_older_messages_query_parses_to_the_id_it_names_or_is_refused(
+            query in query_string(&["before", "limit"]),
+        ) {
+            if let Ok(older) = serde_urlencoded::from_str::<OlderQuery>(&query) {
+                let pairs: Vec<(String, String)> = serde_urlencoded::from_str(&query).unwrap();
+                let named = |(key, value): &(String, String)| {
+                    key == "before" && value.parse() == Ok(older.before)
+                };
+                prop_assert!(pairs.iter().any(named), "{}", query);
+            }
+        }
+    }
+}

@@ -22,6 +22,25 @@ pub struct ListQuery {
     sort: Option<String>,
 }
 
+impl ListQuery {
+    /// The filter and order asked for; an unknown one is refused, not ignored.
+    fn parse(&self) -> Result<(TaskFilter, TaskSort), AppError> {
+        let filter = match self.status.as_deref() {
+            None => TaskFilter::All,
+            Some(s) => TaskFilter::parse(s).ok_or_else(|| {
+                AppError::invalid("INVALID_QUERY", "status must be all, pending or completed.")
+            })?,
+        };
+        let sort = match self.sort.as_deref() {
+            None => TaskSort::Created,
+            Some(s) => TaskSort::parse(s).ok_or_else(|| {
+                AppError::invalid("INVALID_QUERY", "sort must be created or title.")
+            })?,
+        };
+        Ok((filter, sort))
+    }
+}
+
 /// The caller's tasks.
 #[utoipa::path(get, path = "/api/tasks", operation_id = "list_tasks", tag = "tasks", params(ListQuery),
     responses((status = 200, description = "`[{id, title, description, completed, created_at, updated_at}]`"),
@@ -31,17 +50,7 @@ pub async fn list(
     Caller(current): Caller,
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let filter = match query.status.as_deref() {
-        None => TaskFilter::All,
-        Some(s) => TaskFilter::parse(s).ok_or_else(|| {
-            AppError::invalid("INVALID_QUERY", "status must be all, pending or completed.")
-        })?,
-    };
-    let sort = match query.sort.as_deref() {
-        None => TaskSort::Created,
-        Some(s) => TaskSort::parse(s)
-            .ok_or_else(|| AppError::invalid("INVALID_QUERY", "sort must be created or title."))?,
-    };
+    let (filter, sort) = query.parse()?;
     let user_id = current.user.id;
     let tasks = db::run(&state.pool, move |conn| {
         Task::list_by_user(conn, &user_id, filter, sort)
@@ -172,4 +181,32 @@ pub async fn delete(
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::tools::arbitrary::query_string;
+
+    proptest! {
+        #[test]
+        fn any_task_list_query_parses_to_a_named_filter_and_sort_or_is_refused(
+            query in query_string(&["status", "sort"]),
+        ) {
+            if let Ok(list) = serde_urlencoded::from_str::<ListQuery>(&query)
+                && let Ok((filter, sort)) = list.parse()
+            {
+                // What was asked for is what is used; nothing is guessed.
+                let named = |asked: &Option<String>, parse: &dyn Fn(&str) -> bool| {
+                    asked.as_deref().is_none_or(parse)
+                };
+                prop_assert!(named(&list.status, &|s| TaskFilter::parse(s) == Some(filter)));
+                prop_assert!(named(&list.sort, &|s| TaskSort::parse(s) == Some(sort)));
+                prop_assert!(list.status.is_some() || filter == TaskFilter::All);
+                prop_assert!(list.sort.is_some() || sort == TaskSort::Created);
+            }
+        }
+    }
 }

@@ -135,3 +135,23 @@ pub async fn changed(
         oob: false,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::tools::arbitrary::query_string;
+
+    proptest! {
+        #[test]
+        fn any_page_filter_query_shows_the_named_filter_or_all(
+            query in query_string(&["status"]),
+        ) {
+            if let Ok(page) = serde_urlencoded::from_str::<FilterQuery>(&query) {
+                let named = page.status.as_deref().and_then(TaskFilter::parse);
+                prop_assert_eq!(page.filter(), named.unwrap_or(TaskFilter::All));
+            }
+        }
+    }
+}
