@@ -206,9 +206,10 @@ impl From<crate::db::DbError> for AppError {
 /// An `Internal` error whose cause is a database outage (it came through
 /// `anyhow` instead of `From<DbError>`) is answered as `Unavailable` too.
 fn is_outage(cause: &anyhow::Error) -> bool {
-    cause
-        .chain()
-        .any(|e| e.downcast_ref::<crate::db::DbError>().is_some_and(crate::db::DbError::is_outage))
+    cause.chain().any(|e| {
+        e.downcast_ref::<crate::db::DbError>()
+            .is_some_and(crate::db::DbError::is_outage)
+    })
 }
 
 /// How the client that made a request wants its errors.
@@ -263,7 +264,10 @@ fn respond(req: &HttpRequest, err: &actix_web::Error) -> HttpResponse {
     };
     if let AppError::Internal(cause) = app_err {
         if is_outage(cause) {
-            tracing::warn!(error = format!("{cause:#}"), "the database cannot be reached");
+            tracing::warn!(
+                error = format!("{cause:#}"),
+                "the database cannot be reached"
+            );
             return render_for(Door::of(req), req, &AppError::Unavailable);
         }
         tracing::error!(error = format!("{cause:#}"), "request failed");

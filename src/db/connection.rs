@@ -235,12 +235,8 @@ impl ManageConnection for Manager {
 
     fn connect(&self) -> Result<PooledDb, ConnectError> {
         let connected = self.backend.connect();
-        self.health.record(
-            connected
-                .as_ref()
-                .map(|_| ())
-                .map_err(|e| format!("{e:#}")),
-        );
+        self.health
+            .record(connected.as_ref().map(|_| ()).map_err(|e| format!("{e:#}")));
         Ok(PooledDb {
             conn: connected.map_err(ConnectError)?,
             lost: false,
@@ -315,7 +311,11 @@ mod tests {
         assert!(health.failure_since(before).is_none());
         health.record(Err("refused".into()));
         assert_eq!(health.failure_since(before).as_deref(), Some("refused"));
-        assert!(health.failure_since(Instant::now() + Duration::from_secs(1)).is_none());
+        assert!(
+            health
+                .failure_since(Instant::now() + Duration::from_secs(1))
+                .is_none()
+        );
         health.record(Ok(()));
         assert!(health.failure_since(before).is_none());
     }

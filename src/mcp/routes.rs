@@ -11,9 +11,7 @@ use crate::auth::current_user::Credential;
 use crate::error::AppError;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::resource("/mcp").route(web::post().to(post)),
-    );
+    cfg.service(web::resource("/mcp").route(web::post().to(post)));
 }
 
 async fn post(

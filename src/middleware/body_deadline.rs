@@ -13,13 +13,13 @@ use std::rc::Rc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
+use actix_web::HttpMessage;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::error::PayloadError;
 use actix_web::http::header;
 use actix_web::middleware::Next;
 use actix_web::web::Bytes;
-use actix_web::HttpMessage;
 use futures_util::Stream;
 use tokio::time::{Instant, Sleep, sleep_until};
 
@@ -131,7 +131,10 @@ mod tests {
             timed_out: Rc::clone(&timed_out),
         };
         let read: Vec<_> = body.map(|c| c.unwrap()).collect().await;
-        assert_eq!(read, vec![Bytes::from_static(b"ab"), Bytes::from_static(b"c")]);
+        assert_eq!(
+            read,
+            vec![Bytes::from_static(b"ab"), Bytes::from_static(b"c")]
+        );
         assert!(!timed_out.get());
     }
 }

@@ -8,7 +8,7 @@
 //! router's method guards were asked about while matching this path (they
 //! record them on the request). No such methods means no such path: 404.
 
-use actix_web::body::{BoxBody, MessageBody};
+use actix_web::body::{BodySize, BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::{Method, StatusCode, header};
 use actix_web::middleware::Next;
@@ -33,7 +33,10 @@ pub fn fallback() -> Resource {
     web::resource("/{tail:.*}")
 }
 
-/// Middleware, outermost: runs HEAD as GET and sends the headers without the body.
+/// Middleware, outermost: runs HEAD as GET. actix's HTTP/1 and HTTP/2 writers
+/// know the request was HEAD and send no body bytes, so a body of known size is
+/// kept (its `Content-Length` is then the GET's, as HEAD must say); a stream
+/// (a reply's event stream) is dropped, or it would be read to its end for nothing.
 pub async fn head_as_get(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
@@ -42,11 +45,10 @@ pub async fn head_as_get(
     if head {
         req.head_mut().method = Method::GET;
     }
-    let res = next.call(req).await?;
-    Ok(if head {
-        res.map_body(|_, _| BoxBody::new(()))
-    } else {
-        res.map_into_boxed_body()
+    let res = next.call(req).await?.map_into_boxed_body();
+    Ok(match res.response().body().size() {
+        BodySize::Stream if head => res.map_body(|_, _| BoxBody::new(())),
+        _ => res,
     })
 }
 
@@ -84,9 +86,8 @@ fn allow_list(collected: &str) -> String {
         .map(str::trim)
         .filter(|m| !m.is_empty())
         .collect();
-    let has = |m: &Method| {
-        named.contains(&m.as_str()) || (*m == Method::HEAD && named.contains(&"GET"))
-    };
+    let has =
+        |m: &Method| named.contains(&m.as_str()) || (*m == Method::HEAD && named.contains(&"GET"));
     METHOD_ORDER
         .iter()
         .filter(|m| has(m))

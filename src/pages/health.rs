@@ -12,25 +12,34 @@ use crate::db;
 
 /// Longer than a healthy `SELECT 1` ever takes; shorter than a load balancer's check.
 const CHECK_TIMEOUT: Duration = Duration::from_secs(2);
+/// When a load balancer or person may look again.
+const RETRY_AFTER_SECS: u32 = 5;
 
 #[get("/healthz")]
 pub async fn health(state: web::Data<AppState>) -> HttpResponse {
     let check = db::run(&state.pool, |conn| {
         diesel::sql_query("SELECT 1").execute(conn)
     });
-    let (mut answer, body) = match tokio::time::timeout(CHECK_TIMEOUT, check).await {
-        Ok(Ok(_)) => (HttpResponse::Ok(), "ok"),
-        Ok(Err(e)) => {
-            tracing::warn!(error = %e, "health check: the database did not answer");
-            (HttpResponse::ServiceUnavailable(), "database unavailable")
-        }
-        Err(_) => {
-            tracing::warn!("health check: the database did not answer in time");
-            (HttpResponse::ServiceUnavailable(), "database unavailable")
+    let failure = match tokio::time::timeout(CHECK_TIMEOUT, check).await {
+        Ok(Ok(_)) => None,
+        Ok(Err(e)) => Some(e.to_string()),
+        Err(_) => Some("no answer in time".to_owned()),
+    };
+    let mut answer = match &failure {
+        None => HttpResponse::Ok(),
+        Some(cause) => {
+            tracing::warn!(error = %cause, "health check: the database did not answer");
+            let mut answer = HttpResponse::ServiceUnavailable();
+            answer.insert_header((header::RETRY_AFTER, RETRY_AFTER_SECS));
+            answer
         }
     };
     answer
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .content_type("text/plain; charset=utf-8")
-        .body(body)
+        .body(if failure.is_none() {
+            "ok"
+        } else {
+            "database unavailable"
+        })
 }

@@ -13,11 +13,11 @@ use askama::Template;
 use serde::Deserialize;
 
 use crate::AppState;
-use crate::auth::redirect;
 use crate::auth::credentials::{DisplayName, Email, Password};
 use crate::auth::current_user::{
     CurrentUser, client_info, client_ip, cookie_token, start_cookie_session,
 };
+use crate::auth::redirect;
 use crate::auth::service::{self, SignUpOutcome, SignedIn};
 use crate::error::AppError;
 use crate::pages::respond::{html as render, see_other};
