@@ -10,6 +10,10 @@
 //! | HTMX request (`HX-Request`) | a toast fragment swapped into `#toasts`; 401 says the session expired |
 //! | page | an error page; 401 redirects to `/login?next=…` |
 //!
+//! Whatever the door, a 503 `Unavailable` (the database cannot be reached:
+//! the pool has no connection, or the one in use was lost) carries
+//! `Retry-After`, a 405 carries `Allow`, and a 408 closes the connection.
+//!
 //! What the user sees is always the variant's public message. `Internal`
 //! errors show a generic message; their cause is logged (never a secret or a
 //! message body: causes are database and I/O errors). actix's own extractor
@@ -55,6 +59,18 @@ pub enum AppError {
     UnsupportedMediaType(String),
     #[error("Too many requests. Please try again later.")]
     RateLimited { retry_after: Duration },
+    /// 405: the path exists, the method does not; `allow` lists the methods that do.
+    #[error("This address does not accept that method.")]
+    MethodNotAllowed { allow: String },
+    /// 408: the request body did not arrive in time.
+    #[error("The request took too long to arrive. Please try again.")]
+    RequestTimeout,
+    /// 503: the database cannot be reached just now. Nothing was changed, and
+    /// the page or form the person is on keeps what they typed.
+    #[error(
+        "The service is temporarily unavailable. Nothing you typed is lost: please try again in a moment."
+    )]
+    Unavailable,
     /// 503: the AI provider failed; the user's message is saved in the conversation.
     #[error("The assistant could not answer just now. Your message is saved; try again.")]
     AssistantUnavailable { conversation_id: i64 },
@@ -88,6 +104,9 @@ impl AppError {
             AppError::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
             AppError::UnsupportedMediaType(_) => "UNSUPPORTED_MEDIA_TYPE",
             AppError::RateLimited { .. } => "RATE_LIMITED",
+            AppError::MethodNotAllowed { .. } => "METHOD_NOT_ALLOWED",
+            AppError::RequestTimeout => "REQUEST_TIMEOUT",
+            AppError::Unavailable => "SERVICE_UNAVAILABLE",
             AppError::AssistantUnavailable { .. } => "ASSISTANT_UNAVAILABLE",
             AppError::Internal(_) => "INTERNAL_ERROR",
         }
@@ -151,6 +170,9 @@ impl ResponseError for AppError {
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
+            AppError::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
+            AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             AppError::AssistantUnavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -158,19 +180,36 @@ impl ResponseError for AppError {
 
     /// Without the [`render`] middleware (never in the app), the JSON API shape.
     fn error_response(&self) -> HttpResponse<BoxBody> {
-        render_api(self)
+        with_common_headers(self, render_api(self))
     }
 }
 
+/// How long a client should wait before retrying after a 503 `Unavailable`.
+const UNAVAILABLE_RETRY_AFTER_SECS: u32 = 5;
+
 /// Every finder names the owner, so a row that is not there is "not found"
-/// for this user (missing, or someone else's); any other database failure is ours.
+/// for this user (missing, or someone else's); a database that cannot be
+/// reached is "unavailable"; any other database failure is ours.
 impl From<crate::db::DbError> for AppError {
     fn from(e: crate::db::DbError) -> Self {
         match e {
             crate::db::DbError::Query(diesel::result::Error::NotFound) => AppError::NotFound,
+            e if e.is_outage() => {
+                tracing::warn!(error = %e, "the database cannot be reached");
+                AppError::Unavailable
+            }
             e => AppError::Internal(e.into()),
         }
     }
+}
+
+/// An `Internal` error whose cause is a database outage (it came through
+/// `anyhow` instead of `From<DbError>`) is answered as `Unavailable` too.
+fn is_outage(cause: &anyhow::Error) -> bool {
+    cause.chain().any(|e| {
+        e.downcast_ref::<crate::db::DbError>()
+            .is_some_and(crate::db::DbError::is_outage)
+    })
 }
 
 /// How the client that made a request wants its errors.
@@ -224,6 +263,13 @@ fn respond(req: &HttpRequest, err: &actix_web::Error) -> HttpResponse {
         }
     };
     if let AppError::Internal(cause) = app_err {
+        if is_outage(cause) {
+            tracing::warn!(
+                error = format!("{cause:#}"),
+                "the database cannot be reached"
+            );
+            return render_for(Door::of(req), req, &AppError::Unavailable);
+        }
         tracing::error!(error = format!("{cause:#}"), "request failed");
     }
     render_for(Door::of(req), req, app_err)
@@ -231,12 +277,38 @@ fn respond(req: &HttpRequest, err: &actix_web::Error) -> HttpResponse {
 
 /// Renders `err` the way `door` wants it.
 pub fn render_for(door: Door, req: &HttpRequest, err: &AppError) -> HttpResponse {
-    match door {
+    let response = match door {
         Door::AuthApi => render_auth_api(err),
         Door::Api => render_api(err),
         Door::Htmx => render_toast(req, err),
         Door::Page => render_page(req, err),
+    };
+    with_common_headers(err, response)
+}
+
+/// The headers an error carries whatever the door.
+fn with_common_headers(err: &AppError, mut response: HttpResponse) -> HttpResponse {
+    match err {
+        AppError::Unavailable => {
+            response.headers_mut().insert(
+                header::RETRY_AFTER,
+                header::HeaderValue::from(UNAVAILABLE_RETRY_AFTER_SECS),
+            );
+        }
+        AppError::MethodNotAllowed { allow } => {
+            if let Ok(value) = header::HeaderValue::from_str(allow) {
+                response.headers_mut().insert(header::ALLOW, value);
+            }
+        }
+        AppError::RequestTimeout => {
+            // The rest of the body may still be on its way: do not read it as a next request.
+            response
+                .head_mut()
+                .set_connection_type(actix_web::http::ConnectionType::Close);
+        }
+        _ => {}
     }
+    response
 }
 
 fn render_api(err: &AppError) -> HttpResponse {

@@ -11,6 +11,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod mcp;
+pub mod middleware;
 pub mod openapi;
 pub mod pages;
 pub mod startup;

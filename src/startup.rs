@@ -27,6 +27,7 @@ use crate::chat::runs::Runs;
 use crate::config::{Environment, Settings};
 use crate::db::{self, Backend, DbPool};
 use crate::error::AppError;
+use crate::middleware;
 use crate::telemetry::RequestSpan;
 
 /// Largest request body any route reads.
@@ -112,28 +113,39 @@ impl Application {
 
         let mut server = HttpServer::new(move || {
             App::new()
+                .wrap(from_fn(middleware::body_deadline::limit))
                 .wrap(from_fn(crate::auth::origin::check))
+                .wrap(from_fn(middleware::methods::not_allowed))
                 .wrap(from_fn(crate::error::render))
+                .wrap(from_fn(middleware::no_store::private_json))
                 .wrap(session_middleware(cookie_key.clone(), secure))
                 .wrap(security_headers(secure))
+                .wrap(from_fn(middleware::methods::head_as_get))
                 .wrap(TracingLogger::<RequestSpan>::new())
                 .app_data(state.clone())
                 .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
                 .app_data(web::JsonConfig::default().limit(MAX_BODY_BYTES))
                 .app_data(web::FormConfig::default().limit(MAX_BODY_BYTES))
-                .service(web::scope("/api/auth").configure(crate::auth::routes::auth_api))
+                .service(
+                    web::scope("/api/auth")
+                        .configure(crate::auth::routes::auth_api)
+                        .service(middleware::methods::fallback()),
+                )
                 .service(
                     web::scope("/api")
                         .configure(crate::auth::routes::api)
                         .configure(crate::chat::routes::api)
                         .configure(crate::tasks::routes::api)
-                        .service(crate::openapi::openapi_json),
+                        .service(crate::openapi::openapi_json)
+                        .service(middleware::methods::fallback()),
                 )
                 .configure(crate::auth::routes::pages)
                 .configure(crate::chat::routes::pages)
                 .configure(crate::mcp::routes::routes)
                 .configure(crate::tasks::routes::pages)
                 .configure(crate::pages::routes)
+                // Last in every router: a path with other methods is a 405, else a 404.
+                .service(middleware::methods::fallback())
                 .default_service(web::to(not_found))
         })
         .listen(listener)?

@@ -2,7 +2,9 @@
 //!
 //! `Authorization: Bearer <jwt>` (or a raw session token, as Better-Auth's
 //! bearer plugin sends) wins over the session cookie. A bad bearer value is a
-//! 401, never a silent fallback to the cookie.
+//! 401, never a silent fallback to the cookie. Every credential ends in a live
+//! session row: a JWT names its session (`sid`), looked up on every use, so
+//! signing out or revoking the session ends its JWTs too.
 
 use std::net::IpAddr;
 
@@ -30,8 +32,9 @@ pub enum Credential {
     Cookie { session: Session, token: String },
     /// `Authorization: Bearer <session token>`.
     BearerSession { session: Session, token: String },
-    /// `Authorization: Bearer <jwt>`.
-    Jwt,
+    /// `Authorization: Bearer <jwt>`, issued from the session `session_id`.
+    /// It cannot mint more tokens: only a session can.
+    Jwt { session_id: String },
 }
 
 /// The signed-in user. Take it as a handler argument to require sign-in.
@@ -47,7 +50,7 @@ impl CurrentUser {
         match &self.credential {
             Credential::Cookie { session, token }
             | Credential::BearerSession { session, token } => Some((session, token)),
-            Credential::Jwt => None,
+            Credential::Jwt { .. } => None,
         }
     }
 }
@@ -102,12 +105,14 @@ async fn resolve(req: &HttpRequest) -> Result<Option<CurrentUser>, AppError> {
     let found = match bearer_token(req) {
         Some(bearer) if session_token::looks_like_jwt(bearer) => {
             let claims = state.jwt.verify(bearer).map_err(|_| invalid_token())?;
-            let user = service::find_user(&state.pool, claims.sub)
+            let found = service::authenticate_jwt_session(&state.pool, claims.sid, claims.sub)
                 .await?
                 .ok_or_else(invalid_token)?;
             Some(CurrentUser {
-                user,
-                credential: Credential::Jwt,
+                user: found.user,
+                credential: Credential::Jwt {
+                    session_id: found.session.id,
+                },
             })
         }
         Some(bearer) => {
@@ -134,7 +139,7 @@ async fn resolve(req: &HttpRequest) -> Result<Option<CurrentUser>, AppError> {
 
 async fn from_cookie(req: &HttpRequest, state: &AppState) -> Result<Option<CurrentUser>, AppError> {
     let cookie = req.get_session();
-    let Some(token) = cookie.get::<String>(TOKEN_KEY).ok().flatten() else {
+    let Some(token) = cookie_token(&cookie) else {
         return Ok(None);
     };
     let Some(active) = service::authenticate_session(&state.pool, &token).await? else {
@@ -153,6 +158,11 @@ async fn from_cookie(req: &HttpRequest, state: &AppState) -> Result<Option<Curre
             token,
         },
     }))
+}
+
+/// The session token the cookie holds, live or not.
+pub fn cookie_token(cookie: &CookieSession) -> Option<String> {
+    cookie.get::<String>(TOKEN_KEY).ok().flatten()
 }
 
 /// Puts a new session's token in the cookie, under a fresh cookie identity.

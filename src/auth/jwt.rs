@@ -1,6 +1,8 @@
-//! HS256 JWTs for API clients: `sub` is the user id; `iss` and `aud` are the
-//! app's public origin. Verification pins the algorithm (so `alg: none` and
-//! RS/HS confusion fail) and requires `exp`, `iss`, `aud` and `sub`.
+//! HS256 JWTs for API clients: `sub` is the user id, `sid` the session the
+//! token was issued from; `iss` and `aud` are the app's public origin.
+//! Verification pins the algorithm (so `alg: none` and RS/HS confusion fail)
+//! and requires `exp`, `iss`, `aud`, `sub` and `sid`. The caller then checks
+//! that the session still exists, so a token dies with its session.
 
 use std::time::Duration;
 
@@ -12,6 +14,9 @@ use crate::db::models::User;
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Claims {
     pub sub: String,
+    /// The id of the session the token was issued from. Required: a token
+    /// without one (from before sessions were checked) does not decode.
+    pub sid: String,
     pub email: String,
     pub name: String,
     pub iat: i64,
@@ -51,10 +56,12 @@ impl JwtKeys {
         }
     }
 
-    pub fn issue(&self, user: &User) -> anyhow::Result<String> {
+    /// A token for `user`, bound to the session `session_id`.
+    pub fn issue(&self, user: &User, session_id: &str) -> anyhow::Result<String> {
         let now = chrono::Utc::now().timestamp();
         let claims = Claims {
             sub: user.id.clone(),
+            sid: session_id.to_owned(),
             email: user.email.clone(),
             name: user.name.clone(),
             iat: now,
@@ -106,15 +113,18 @@ mod tests {
 
     #[test]
     fn an_issued_token_verifies() {
-        let claims = keys().verify(&keys().issue(&user()).unwrap()).unwrap();
+        let claims = keys()
+            .verify(&keys().issue(&user(), "s1").unwrap())
+            .unwrap();
         assert_eq!(claims.sub, "u1");
+        assert_eq!(claims.sid, "s1");
         assert_eq!(claims.exp - claims.iat, 900);
         assert_eq!(claims.aud, "http://app.test");
     }
 
     #[test]
     fn other_keys_other_issuers_and_unsigned_tokens_fail() {
-        let token = keys().issue(&user()).unwrap();
+        let token = keys().issue(&user(), "s1").unwrap();
         let other = JwtKeys::new(
             b"another secret of enough length!!!!",
             "http://app.test",
@@ -132,5 +142,21 @@ mod tests {
         let none_header = URL_SAFE_NO_PAD.encode(r#"{"alg":"none","typ":"JWT"}"#);
         assert!(keys().verify(&format!("{none_header}.{payload}.")).is_err());
         assert!(keys().verify("garbage").is_err());
+    }
+
+    #[test]
+    fn a_token_without_a_session_id_fails() {
+        let now = chrono::Utc::now().timestamp();
+        let claims = serde_json::json!({
+            "sub": "u1", "email": "a@example.com", "name": "A", "iat": now, "exp": now + 600,
+            "iss": "http://app.test", "aud": "http://app.test",
+        });
+        let token = encode(
+            &Header::new(Algorithm::HS256),
+            &claims,
+            &EncodingKey::from_secret(b"a secret of enough length for hs256!"),
+        )
+        .unwrap();
+        assert!(keys().verify(&token).is_err());
     }
 }

@@ -10,6 +10,7 @@ pub mod jwt;
 pub mod origin;
 pub mod password;
 pub mod rate_limit;
+pub mod redirect;
 pub mod routes;
 pub mod service;
 pub mod session_token;

@@ -195,9 +195,19 @@ pub async fn authenticate_session(
     Ok(found)
 }
 
-/// The user a verified JWT names, if they still exist.
-pub async fn find_user(pool: &DbPool, user_id: String) -> Result<Option<User>, AppError> {
-    Ok(db::run(pool, move |conn| User::find_by_id(conn, &user_id)).await?)
+/// The live session a verified JWT was issued from, with its user: none if
+/// the session was ended (signed out, revoked, expired) or is not that user's.
+/// One lookup by primary key; it does not slide the session's expiry, which
+/// only the session's own token does.
+pub async fn authenticate_jwt_session(
+    pool: &DbPool,
+    session_id: String,
+    user_id: String,
+) -> Result<Option<SessionWithUser>, AppError> {
+    Ok(db::run(pool, move |conn| {
+        Session::find_active_by_id_and_user(conn, &session_id, &user_id, db::now())
+    })
+    .await?)
 }
 
 /// Deletes sessions that expired without being used again (a used one is

@@ -1,7 +1,16 @@
-//! One connection type for both backends, chosen from `DATABASE_URL`.
+//! One connection type for both backends, chosen from `DATABASE_URL`, and
+//! the pool that hands them out.
+//!
+//! When the database goes away, requests must not queue for r2d2's full
+//! checkout timeout: the pool remembers when its last attempt to connect
+//! failed, and while that is recent (r2d2 retries in the background at least
+//! every [`RETRY_AT_MOST_EVERY`]) a checkout that finds no idle connection
+//! fails at once. The first successful retry clears it, so service resumes
+//! without a restart.
 
 use std::path::Path;
-use std::time::Duration;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use diesel::connection::SimpleConnection;
@@ -14,7 +23,99 @@ pub enum DbConnection {
     Pg(PgConnection),
 }
 
-pub type DbPool = r2d2::Pool<Manager>;
+/// How long a checkout waits for a connection when every one is busy.
+const CHECKOUT_TIMEOUT: Duration = Duration::from_secs(5);
+/// r2d2 retries a failed connect with a backoff capped at half the checkout timeout.
+const RETRY_AT_MOST_EVERY: Duration = Duration::from_millis(2500);
+/// A connect failure this recent means the database is still away: a retry
+/// would have cleared it otherwise.
+const DOWN_FOR_AT_LEAST: Duration = RETRY_AT_MOST_EVERY.saturating_add(Duration::from_millis(500));
+/// How often a waiting checkout looks whether a connect attempt failed meanwhile.
+const CHECKOUT_POLL: Duration = Duration::from_millis(25);
+/// PostgreSQL's own limit on opening a connection (libpq waits forever by default).
+const PG_CONNECT_TIMEOUT_SECS: u32 = 5;
+
+/// The connection pool, and what its connect attempts last saw of the database.
+/// Derefs to the r2d2 pool for everything else.
+#[derive(Clone)]
+pub struct DbPool {
+    pool: r2d2::Pool<Manager>,
+    health: Arc<Health>,
+}
+
+impl std::ops::Deref for DbPool {
+    type Target = r2d2::Pool<Manager>;
+    fn deref(&self) -> &Self::Target {
+        &self.pool
+    }
+}
+
+/// Why [`DbPool::checkout`] gave no connection.
+#[derive(Debug, thiserror::Error)]
+pub enum CheckoutError {
+    /// Connecting failed just now: the database is down or refusing us.
+    #[error("the database refuses connections: {0}")]
+    Refused(String),
+    /// No connection became free in time.
+    #[error(transparent)]
+    Timeout(#[from] r2d2::PoolError),
+}
+
+impl DbPool {
+    /// A connection: an idle one at once; else, unless connecting just failed,
+    /// one that frees up or is opened within the checkout timeout.
+    pub fn checkout(&self) -> Result<r2d2::PooledConnection<Manager>, CheckoutError> {
+        if let Some(conn) = self.pool.try_get() {
+            return Ok(conn);
+        }
+        let start = Instant::now();
+        let recently = start.checked_sub(DOWN_FOR_AT_LEAST).unwrap_or(start);
+        if let Some(cause) = self.health.failure_since(recently) {
+            return Err(CheckoutError::Refused(cause));
+        }
+        loop {
+            // Short waits, so a connect that fails meanwhile ends the wait at once.
+            match self.pool.get_timeout(CHECKOUT_POLL) {
+                Ok(conn) => return Ok(conn),
+                Err(e) => {
+                    if let Some(cause) = self.health.failure_since(start) {
+                        return Err(CheckoutError::Refused(cause));
+                    }
+                    if start.elapsed() >= CHECKOUT_TIMEOUT {
+                        return Err(CheckoutError::Timeout(e));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The last failed connect attempt, until a connect succeeds.
+#[derive(Debug, Default)]
+struct Health {
+    last_failure: Mutex<Option<(Instant, String)>>,
+}
+
+impl Health {
+    fn record(&self, result: Result<(), String>) {
+        let mut last = self
+            .last_failure
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        *last = result.err().map(|cause| (Instant::now(), cause));
+    }
+
+    /// The cause of a connect failure at or after `since`, if the latest attempt failed then.
+    fn failure_since(&self, since: Instant) -> Option<String> {
+        let last = self
+            .last_failure
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        last.as_ref()
+            .filter(|(at, _)| *at >= since)
+            .map(|(_, cause)| cause.clone())
+    }
+}
 
 /// Which database a URL names.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,11 +165,21 @@ impl Backend {
                 .context("could not configure the SQLite connection")?;
                 Ok(DbConnection::Sqlite(conn))
             }
-            Backend::Postgres(url) => PgConnection::establish(url)
+            Backend::Postgres(url) => PgConnection::establish(&with_connect_timeout(url))
                 .map(DbConnection::Pg)
                 .context("could not connect to PostgreSQL"),
         }
     }
+}
+
+/// `url` with a `connect_timeout`, unless it sets one: a server that accepts
+/// but never answers must not hang the pool's connect attempts forever.
+fn with_connect_timeout(url: &str) -> String {
+    if url.contains("connect_timeout=") {
+        return url.to_owned();
+    }
+    let separator = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{separator}connect_timeout={PG_CONNECT_TIMEOUT_SECS}")
 }
 
 /// A pooled connection, with a mark for when its server went away.
@@ -111,6 +222,7 @@ impl std::ops::DerefMut for PooledDb {
 #[derive(Debug)]
 pub struct Manager {
     backend: Backend,
+    health: Arc<Health>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -122,8 +234,13 @@ impl ManageConnection for Manager {
     type Error = ConnectError;
 
     fn connect(&self) -> Result<PooledDb, ConnectError> {
-        let conn = self.backend.connect().map_err(ConnectError)?;
-        Ok(PooledDb { conn, lost: false })
+        let connected = self.backend.connect();
+        self.health
+            .record(connected.as_ref().map(|_| ()).map_err(|e| format!("{e:#}")));
+        Ok(PooledDb {
+            conn: connected.map_err(ConnectError)?,
+            lost: false,
+        })
     }
 
     fn is_valid(&self, conn: &mut PooledDb) -> Result<(), ConnectError> {
@@ -147,7 +264,8 @@ pub fn build_pool(backend: &Backend, max_size: u32) -> anyhow::Result<DbPool> {
     }
     // Try once by hand so the operator sees why, instead of r2d2's timeout.
     backend.connect()?;
-    r2d2::Pool::builder()
+    let health = Arc::new(Health::default());
+    let pool = r2d2::Pool::builder()
         .max_size(max_size)
         // Open connections as load needs them, not all at start.
         .min_idle(Some(1))
@@ -155,16 +273,52 @@ pub fn build_pool(backend: &Backend, max_size: u32) -> anyhow::Result<DbPool> {
         // a connection whose server went away is dropped when a query on it
         // fails (`PooledDb::note_error`), and the next checkout opens a new one.
         .test_on_check_out(false)
-        .connection_timeout(Duration::from_secs(5))
+        .connection_timeout(CHECKOUT_TIMEOUT)
+        // Connect failures are the pool's business (see `Health`), not a log line each.
+        .error_handler(Box::new(r2d2::NopErrorHandler))
         .build(Manager {
             backend: backend.clone(),
+            health: Arc::clone(&health),
         })
-        .context("could not build the database pool")
+        .context("could not build the database pool")?;
+    Ok(DbPool { pool, health })
 }
 
 #[cfg(test)]
 mod tests {
-    use super::Backend;
+    use super::*;
+
+    #[test]
+    fn postgres_urls_get_a_connect_timeout_unless_they_set_one() {
+        assert_eq!(
+            with_connect_timeout("postgres://u@h/db"),
+            "postgres://u@h/db?connect_timeout=5"
+        );
+        assert_eq!(
+            with_connect_timeout("postgres://u@h/db?sslmode=disable"),
+            "postgres://u@h/db?sslmode=disable&connect_timeout=5"
+        );
+        assert_eq!(
+            with_connect_timeout("postgres://u@h/db?connect_timeout=2"),
+            "postgres://u@h/db?connect_timeout=2"
+        );
+    }
+
+    #[test]
+    fn a_recent_connect_failure_is_remembered_until_a_success() {
+        let health = Health::default();
+        let before = Instant::now();
+        assert!(health.failure_since(before).is_none());
+        health.record(Err("refused".into()));
+        assert_eq!(health.failure_since(before).as_deref(), Some("refused"));
+        assert!(
+            health
+                .failure_since(Instant::now() + Duration::from_secs(1))
+                .is_none()
+        );
+        health.record(Ok(()));
+        assert!(health.failure_since(before).is_none());
+    }
 
     #[test]
     fn database_urls_pick_their_backend() {

@@ -19,7 +19,7 @@ pub mod migrations;
 pub mod models;
 pub mod schema;
 
-pub use connection::{Backend, DbConnection, DbPool, Manager, PooledDb, build_pool};
+pub use connection::{Backend, CheckoutError, DbConnection, DbPool, Manager, PooledDb, build_pool};
 
 use chrono::{NaiveDateTime, SubsecRound, Utc};
 use diesel::QueryResult;
@@ -31,13 +31,42 @@ use crate::telemetry::spawn_blocking_with_tracing;
 pub enum DbError {
     #[error("no database connection available: {0}")]
     Pool(#[from] diesel::r2d2::PoolError),
+    /// Connecting just failed: the database is down or refusing connections.
+    #[error("{0}")]
+    Unavailable(String),
     #[error(transparent)]
     Query(#[from] diesel::result::Error),
     #[error("the database task stopped: {0}")]
     Blocking(#[from] tokio::task::JoinError),
 }
 
+impl From<CheckoutError> for DbError {
+    fn from(e: CheckoutError) -> Self {
+        match e {
+            CheckoutError::Refused(cause) => DbError::Unavailable(cause),
+            CheckoutError::Timeout(e) => DbError::Pool(e),
+        }
+    }
+}
+
 impl DbError {
+    /// True when the database could not be reached (as opposed to refusing a
+    /// query): no connection could be had, or the one in use was lost.
+    pub fn is_outage(&self) -> bool {
+        use diesel::result::{DatabaseErrorKind, Error};
+        match self {
+            DbError::Pool(_) | DbError::Unavailable(_) => true,
+            DbError::Query(
+                Error::DatabaseError(
+                    DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+                    _,
+                )
+                | Error::BrokenTransactionManager,
+            ) => true,
+            DbError::Query(_) | DbError::Blocking(_) => false,
+        }
+    }
+
     /// True when an insert hit a unique constraint (an email already taken, say).
     pub fn is_unique_violation(&self) -> bool {
         matches!(
@@ -59,7 +88,7 @@ where
 {
     let pool = pool.clone();
     spawn_blocking_with_tracing(move || {
-        let mut conn = pool.get()?;
+        let mut conn = pool.checkout()?;
         f(&mut conn).map_err(|e| {
             conn.note_error(&e);
             DbError::Query(e)

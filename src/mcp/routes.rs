@@ -1,9 +1,9 @@
-//! `POST /mcp` with `Authorization: Bearer <jwt>`; `GET`/`DELETE` are 405
-//! (no server-initiated stream, no sessions to end).
+//! `POST /mcp` with `Authorization: Bearer <jwt>`. Nothing else: no
+//! server-initiated stream (GET) and no sessions to end (DELETE), so those are
+//! the router's 405 with `Allow: POST`, as the transport allows.
 
-use actix_web::http::header;
+use actix_web::HttpResponse;
 use actix_web::web::{self, Bytes};
-use actix_web::{HttpResponse, Responder};
 
 use crate::AppState;
 use crate::auth::CurrentUser;
@@ -11,12 +11,7 @@ use crate::auth::current_user::Credential;
 use crate::error::AppError;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::resource("/mcp")
-            .route(web::post().to(post))
-            .route(web::get().to(not_offered))
-            .route(web::delete().to(not_offered)),
-    );
+    cfg.service(web::resource("/mcp").route(web::post().to(post)));
 }
 
 async fn post(
@@ -37,10 +32,4 @@ async fn post(
             None => HttpResponse::Accepted().finish(),
         },
     )
-}
-
-async fn not_offered() -> impl Responder {
-    HttpResponse::MethodNotAllowed()
-        .insert_header((header::ALLOW, "POST"))
-        .finish()
 }

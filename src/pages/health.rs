@@ -1,19 +1,45 @@
-//! `/healthz`: 200 when the database answers, for load balancers and orchestrators.
+//! `/healthz`: 200 when the database answers, 503 when it does not, quickly
+//! either way, so a load balancer can route around a replica that lost its database.
 
+use std::time::Duration;
+
+use actix_web::http::header;
 use actix_web::{HttpResponse, get, web};
 use diesel::RunQueryDsl;
 
 use crate::AppState;
 use crate::db;
-use crate::error::AppError;
+
+/// Longer than a healthy `SELECT 1` ever takes; shorter than a load balancer's check.
+const CHECK_TIMEOUT: Duration = Duration::from_secs(2);
+/// When a load balancer or person may look again.
+const RETRY_AFTER_SECS: u32 = 5;
 
 #[get("/healthz")]
-pub async fn health(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    db::run(&state.pool, |conn| {
+pub async fn health(state: web::Data<AppState>) -> HttpResponse {
+    let check = db::run(&state.pool, |conn| {
         diesel::sql_query("SELECT 1").execute(conn)
-    })
-    .await?;
-    Ok(HttpResponse::Ok()
-        .insert_header(("Cache-Control", "no-store"))
-        .body("ok"))
+    });
+    let failure = match tokio::time::timeout(CHECK_TIMEOUT, check).await {
+        Ok(Ok(_)) => None,
+        Ok(Err(e)) => Some(e.to_string()),
+        Err(_) => Some("no answer in time".to_owned()),
+    };
+    let mut answer = match &failure {
+        None => HttpResponse::Ok(),
+        Some(cause) => {
+            tracing::warn!(error = %cause, "health check: the database did not answer");
+            let mut answer = HttpResponse::ServiceUnavailable();
+            answer.insert_header((header::RETRY_AFTER, RETRY_AFTER_SECS));
+            answer
+        }
+    };
+    answer
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .content_type("text/plain; charset=utf-8")
+        .body(if failure.is_none() {
+            "ok"
+        } else {
+            "database unavailable"
+        })
 }

@@ -30,8 +30,15 @@ pub fn vary_on_htmx(mut response: HttpResponse) -> HttpResponse {
     response
 }
 
-/// `303 See Other` to `location`.
+/// `303 See Other` to `location`. Callers pass our own paths or
+/// [`crate::auth::redirect::local_path`]'s answer; should anything else slip
+/// through that is not a valid header value, the answer is still a redirect
+/// (home), never a 500.
 pub fn see_other(location: &str) -> HttpResponse {
+    let location = HeaderValue::from_str(location).unwrap_or_else(|_| {
+        tracing::warn!("a redirect target was not a valid header value; sent home instead");
+        HeaderValue::from_static(crate::auth::redirect::HOME)
+    });
     HttpResponse::SeeOther()
         .insert_header((header::LOCATION, location))
         .finish()

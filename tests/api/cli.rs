@@ -4,7 +4,7 @@ use std::process::Command;
 
 use crate::helpers::{PASSWORD, spawn_app};
 
-fn tasktalk(database_url: &str, args: &[&str]) -> (bool, String) {
+pub(crate) fn tasktalk(database_url: &str, args: &[&str]) -> (bool, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_tasktalk"))
         .args(args)
         .env("DATABASE_URL", database_url)

@@ -137,16 +137,22 @@ pub async fn get_session(MaybeUser(current): MaybeUser) -> HttpResponse {
         .json(body)
 }
 
-/// A short-lived HS256 JWT for API and MCP clients.
-/// An HS256 JWT for API clients and `/mcp`.
+/// A short-lived HS256 JWT for API clients and `/mcp`, bound to the session
+/// asking for it. Only a session (cookie or session bearer token) may ask: a
+/// JWT that could renew itself would outlive signing out.
 #[utoipa::path(get, path = "/api/auth/token", tag = "auth",
-    responses((status = 200, description = "`{token}`"), (status = 401, description = "Not signed in")))]
+    responses((status = 200, description = "`{token}`"),
+        (status = 401, description = "Not signed in, or asked with a JWT instead of a session")))]
 #[get("/token")]
 pub async fn issue_token(
     state: web::Data<AppState>,
     current: CurrentUser,
 ) -> Result<HttpResponse, AppError> {
-    let token = state.jwt.issue(&current.user)?;
+    let (session, _) = current.session().ok_or(AppError::Unauthorized {
+        code: "SESSION_REQUIRED",
+        message: "Tokens are issued to a signed-in session, not to another token.",
+    })?;
+    let token = state.jwt.issue(&current.user, &session.id)?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(json!({ "token": token })))

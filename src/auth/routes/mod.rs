@@ -14,7 +14,10 @@ use serde::Deserialize;
 
 use crate::AppState;
 use crate::auth::credentials::{DisplayName, Email, Password};
-use crate::auth::current_user::{CurrentUser, client_info, client_ip, start_cookie_session};
+use crate::auth::current_user::{
+    CurrentUser, client_info, client_ip, cookie_token, start_cookie_session,
+};
+use crate::auth::redirect;
 use crate::auth::service::{self, SignUpOutcome, SignedIn};
 use crate::error::AppError;
 use crate::pages::respond::{html as render, see_other};
@@ -42,12 +45,9 @@ pub fn pages(cfg: &mut web::ServiceConfig) {
         .service(signup::signup);
 }
 
-/// Where to go after signing in: a local path only, never another site.
+/// Where to go after signing in: a path on this site only (see [`redirect`]).
 pub fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
-        _ => "/chat".to_owned(),
-    }
+    redirect::local_path(next)
 }
 
 /// `?next=` on the form pages.
@@ -85,8 +85,21 @@ async fn sign_in(
     let password = Password::parse_attempt(password)?;
     let client = client_info(req, state.trust_proxy_headers);
     let signed_in = service::sign_in(&state.pool, email, password, client).await?;
-    start_cookie_session(cookie, &signed_in.token)?;
+    replace_cookie_session(state, cookie, &signed_in.token).await?;
     Ok(signed_in)
+}
+
+/// Puts a new session in the cookie and ends the one the cookie held before,
+/// so signing in again (or as someone else) leaves no forgotten session alive.
+async fn replace_cookie_session(
+    state: &AppState,
+    cookie: &CookieSession,
+    token: &str,
+) -> Result<(), AppError> {
+    if let Some(previous) = cookie_token(cookie) {
+        service::sign_out(&state.pool, &previous).await?;
+    }
+    start_cookie_session(cookie, token)
 }
 
 /// What a sign-up attempt came to, with the parsed details for the answer.
@@ -115,7 +128,7 @@ async fn sign_up(
     let outcome =
         service::sign_up(&state.pool, email.clone(), password, name.clone(), client).await?;
     if let SignUpOutcome::Created(signed_in) = &outcome {
-        start_cookie_session(cookie, &signed_in.token)?;
+        replace_cookie_session(state, cookie, &signed_in.token).await?;
     }
     Ok(SignUpAttempt {
         outcome,
@@ -135,24 +148,4 @@ async fn sign_out(
     }
     cookie.purge();
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::safe_next;
-
-    #[test]
-    fn next_is_a_local_path_or_home() {
-        assert_eq!(safe_next(Some("/tasks?filter=done")), "/tasks?filter=done");
-        for off_site in [
-            "https://evil.example",
-            "//evil.example",
-            "/\\evil.example",
-            "tasks",
-            "",
-        ] {
-            assert_eq!(safe_next(Some(off_site)), "/chat", "{off_site}");
-        }
-        assert_eq!(safe_next(None), "/chat");
-    }
 }

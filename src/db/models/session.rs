@@ -69,6 +69,24 @@ impl Session {
             .map(|found| found.map(|(session, user)| SessionWithUser { session, user }))
     }
 
+    /// The unexpired session `id` of `user_id`, with its user (what a JWT names).
+    pub fn find_active_by_id_and_user(
+        conn: &mut DbConnection,
+        id: &str,
+        user_id: &str,
+        now: NaiveDateTime,
+    ) -> QueryResult<Option<SessionWithUser>> {
+        session::table
+            .inner_join(user::table)
+            .filter(session::id.eq(id))
+            .filter(session::user_id.eq(user_id))
+            .filter(session::expires_at.gt(now))
+            .select((Session::as_select(), User::as_select()))
+            .get_result(conn)
+            .optional()
+            .map(|found| found.map(|(session, user)| SessionWithUser { session, user }))
+    }
+
     /// Pushes the expiry of a session forward (sliding expiry).
     pub fn extend(
         conn: &mut DbConnection,

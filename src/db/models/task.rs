@@ -174,17 +174,16 @@ impl Task {
     }
 
     /// Deletes the owner's task and returns what it was; `NotFound` if there is none.
+    /// One statement: on SQLite a read-then-delete transaction fails with
+    /// "database is locked" when another write lands between the two.
     pub fn delete_by_id_and_user(
         conn: &mut DbConnection,
         id: i64,
         user_id: &str,
     ) -> QueryResult<Task> {
-        conn.transaction(|conn| {
-            let found = Task::find_by_id_and_user(conn, id, user_id)?;
-            diesel::delete(task::table)
-                .filter(task::id.eq(id).and(task::user_id.eq(user_id)))
-                .execute(conn)?;
-            Ok(found)
-        })
+        let owned = task::id.eq(id).and(task::user_id.eq(user_id));
+        crate::per_backend!(conn, c => diesel::delete(task::table.filter(owned))
+            .returning(Task::as_returning())
+            .get_result(c))
     }
 }

@@ -1,0 +1,435 @@
+//! HTTP itself: HEAD wherever GET works, a true 405 for a wrong method,
+//! no caching of private JSON, a deadline on request bodies, and concurrent
+//! writes that never collide into a 500.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::time::{Duration, Instant};
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, spawn_app, spawn_app_with};
+
+/// The methods every route is tried with.
+const METHODS: [Method; 6] = [
+    Method::GET,
+    Method::HEAD,
+    Method::POST,
+    Method::PUT,
+    Method::PATCH,
+    Method::DELETE,
+];
+
+/// Every route of the app (ids filled in by `routes`), with the methods it serves.
+fn routes(user: &str, task: i64) -> Vec<(String, &'static str)> {
+    let mut routes: Vec<(String, &str)> = [
+        ("/", "GET, HEAD"),
+        ("/healthz", "GET, HEAD"),
+        ("/static/app.css", "GET, HEAD"),
+        ("/login", "GET, HEAD, POST"),
+        ("/signup", "GET, HEAD, POST"),
+        ("/logout", "POST"),
+        ("/tasks", "GET, HEAD, POST"),
+        ("/tasks/{task}", "GET, HEAD, PUT, DELETE"),
+        ("/tasks/{task}/edit", "GET, HEAD"),
+        ("/tasks/{task}/toggle", "PATCH"),
+        ("/chat", "GET, HEAD, POST"),
+        ("/chat/999", "GET, HEAD"),
+        ("/chat/999/messages", "GET, HEAD, POST"),
+        ("/chat/999/messages/999/retry", "POST"),
+        ("/chat/999/messages/999/reply", "GET, HEAD"),
+        ("/mcp", "POST"),
+        ("/api/me", "GET, HEAD"),
+        ("/api/openapi.json", "GET, HEAD"),
+        ("/api/chat", "POST"),
+        ("/api/{user}/chat", "POST"),
+        ("/api/conversations", "GET, HEAD"),
+        ("/api/conversations/999/messages", "GET, HEAD"),
+        ("/api/tasks", "GET, HEAD, POST"),
+        ("/api/tasks/{task}", "GET, HEAD, PUT, PATCH, DELETE"),
+        ("/api/tasks/{task}/complete", "PATCH"),
+        ("/api/{user}/tasks", "GET, HEAD, POST"),
+        ("/api/{user}/tasks/{task}", "GET, HEAD, PUT, PATCH, DELETE"),
+        ("/api/{user}/tasks/{task}/complete", "PATCH"),
+        ("/api/auth/sign-up/email", "POST"),
+        ("/api/auth/sign-in/email", "POST"),
+        ("/api/auth/sign-out", "POST"),
+        ("/api/auth/get-session", "GET, HEAD"),
+        ("/api/auth/token", "GET, HEAD"),
+    ]
+    .into_iter()
+    .map(|(path, allow)| (path.to_owned(), allow))
+    .collect();
+    for (path, _) in &mut routes {
+        *path = path
+            .replace("{user}", user)
+            .replace("{task}", &task.to_string());
+    }
+    routes
+}
+
+async fn send(
+    client: &reqwest::Client,
+    app: &TestApp,
+    method: &Method,
+    path: &str,
+) -> reqwest::Response {
+    client
+        .request(method.clone(), app.url(path))
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn every_route_answers_head_like_get_and_a_wrong_method_with_a_true_allow() {
+    let app = spawn_app().await;
+    let (browser, user) = app.signed_in_browser("ada@example.com").await;
+    let task: Value = browser
+        .post(app.url("/api/tasks"))
+        .json(&json!({"title": "Milk"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let task = task["id"].as_i64().unwrap();
+    // Writes go out signed out, so no route changes anything; reads go signed in.
+    let stranger = app.api_client();
+
+    for (path, allow) in routes(&user, task) {
+        let get = send(&browser, &app, &Method::GET, &path).await;
+        let head = send(&browser, &app, &Method::HEAD, &path).await;
+        assert_eq!(head.status(), get.status(), "HEAD {path}");
+        assert!(
+            head.bytes().await.unwrap().is_empty(),
+            "HEAD {path} has a body"
+        );
+
+        let mut served = Vec::new();
+        let mut refused = Vec::new();
+        for method in METHODS {
+            let client = if method == Method::GET || method == Method::HEAD {
+                &browser
+            } else {
+                &stranger
+            };
+            let res = send(client, &app, &method, &path).await;
+            if res.status() == 405 {
+                refused.push(res);
+            } else {
+                served.push(method.to_string());
+            }
+        }
+        assert_eq!(served.join(", "), allow, "the methods {path} serves");
+        for res in refused {
+            assert_eq!(res.headers()["allow"], allow, "Allow of {path}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_wrong_method_is_a_405_in_the_doors_own_shape() {
+    let app = spawn_app().await;
+    let client = app.api_client();
+
+    let api = send(&client, &app, &Method::POST, "/api/me").await;
+    assert_eq!(api.status(), 405);
+    assert_eq!(api.headers()["allow"], "GET, HEAD");
+    let body: Value = api.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "METHOD_NOT_ALLOWED");
+
+    let auth = send(&client, &app, &Method::GET, "/api/auth/sign-out").await;
+    assert_eq!(auth.status(), 405);
+    assert_eq!(auth.headers()["allow"], "POST");
+    let body: Value = auth.json().await.unwrap();
+    assert_eq!(body["code"], "METHOD_NOT_ALLOWED");
+
+    let page = send(&client, &app, &Method::PUT, "/login").await;
+    assert_eq!(page.status(), 405);
+    assert_eq!(page.headers()["allow"], "GET, HEAD, POST");
+    assert!(
+        page.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+
+    let mcp = send(&client, &app, &Method::GET, "/mcp").await;
+    assert_eq!(mcp.status(), 405);
+    assert_eq!(mcp.headers()["allow"], "POST");
+}
+
+#[tokio::test]
+async fn unknown_paths_are_404_whatever_the_method() {
+    let app = spawn_app().await;
+    let client = app.api_client();
+
+    for path in [
+        "/nope",
+        "/api/nope",
+        "/api/auth/nope",
+        "/mcp/x",
+        "/tasks/1/nope",
+        "/api",
+    ] {
+        for method in METHODS {
+            let res = send(&client, &app, &method, path).await;
+            assert_eq!(res.status(), 404, "{method} {path}");
+            assert!(!res.headers().contains_key("allow"), "{method} {path}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_head_answer_has_the_gets_length_and_no_body_on_the_wire() {
+    let app = spawn_app().await;
+
+    for path in ["/login", "/api/openapi.json", "/static/app.css"] {
+        let get_length = app
+            .get(&app.api_client(), path)
+            .await
+            .bytes()
+            .await
+            .unwrap()
+            .len();
+        let request = format!("HEAD {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        let address = TestAppAddress(app.address.clone());
+        let answer = tokio::task::spawn_blocking(move || address.exchange(&request))
+            .await
+            .unwrap();
+        assert!(answer.starts_with("HTTP/1.1 200"), "{path}: {answer}");
+        let (head, body) = answer.split_once("\r\n\r\n").unwrap();
+        assert_eq!(body, "", "HEAD {path} sent a body");
+        assert!(
+            head.to_ascii_lowercase()
+                .contains(&format!("\r\ncontent-length: {get_length}\r\n")),
+            "HEAD {path} does not say GET's length {get_length}: {head}"
+        );
+    }
+}
+
+/// The app's address, to talk raw HTTP to it from a blocking thread.
+struct TestAppAddress(String);
+
+impl TestAppAddress {
+    fn connect(&self) -> TcpStream {
+        TcpStream::connect(self.0.trim_start_matches("http://")).unwrap()
+    }
+
+    /// The raw bytes of the answer to `request`, read until the server closes.
+    fn exchange(&self, request: &str) -> String {
+        let mut stream = self.connect();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .unwrap();
+        stream.write_all(request.as_bytes()).unwrap();
+        let mut answer = Vec::new();
+        let _ = stream.read_to_end(&mut answer);
+        String::from_utf8_lossy(&answer).into_owned()
+    }
+}
+
+#[tokio::test]
+async fn private_json_is_never_cached() {
+    let app = spawn_app().await;
+    let (browser, user) = app.signed_in_browser("bea@example.com").await;
+    let token = app.jwt(&browser).await;
+    let api = app.api_client();
+    browser
+        .post(app.url("/api/tasks"))
+        .json(&json!({"title": "Milk"}))
+        .send()
+        .await
+        .unwrap();
+
+    let answers = [
+        browser.get(app.url("/api/tasks")).send().await.unwrap(),
+        browser.get(app.url("/api/tasks/1")).send().await.unwrap(),
+        browser
+            .get(app.url(&format!("/api/{user}/tasks")))
+            .send()
+            .await
+            .unwrap(),
+        browser
+            .get(app.url("/api/conversations"))
+            .send()
+            .await
+            .unwrap(),
+        browser.get(app.url("/api/me")).send().await.unwrap(),
+        browser
+            .post(app.url("/api/tasks"))
+            .json(&json!({"title": "Bread"}))
+            .send()
+            .await
+            .unwrap(),
+        browser
+            .post(app.url("/api/chat"))
+            .json(&json!({"message": "list my tasks"}))
+            .send()
+            .await
+            .unwrap(),
+        api.post(app.url("/mcp"))
+            .bearer_auth(&token)
+            .json(&json!({"jsonrpc": "2.0", "id": 1, "method": "tools/list"}))
+            .send()
+            .await
+            .unwrap(),
+        // Errors too.
+        api.get(app.url("/api/tasks")).send().await.unwrap(),
+        browser.get(app.url("/api/tasks/999")).send().await.unwrap(),
+    ];
+
+    for res in answers {
+        assert!(
+            res.status().as_u16() < 500,
+            "{} {}",
+            res.url(),
+            res.status()
+        );
+        assert_eq!(
+            res.headers()
+                .get("cache-control")
+                .map(|v| v.to_str().unwrap()),
+            Some("no-store"),
+            "{} ({})",
+            res.url(),
+            res.status()
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_body_trickled_a_byte_at_a_time_is_cut_off_with_a_408() {
+    let app = spawn_app().await;
+    let address = TestAppAddress(app.address.clone());
+
+    let (answer, took) = tokio::task::spawn_blocking(move || {
+        let mut stream = address.connect();
+        stream
+            .set_read_timeout(Some(Duration::from_millis(100)))
+            .unwrap();
+        let started = Instant::now();
+        stream
+            .write_all(
+                b"POST /api/auth/sign-in/email HTTP/1.1\r\nHost: x\r\n\
+                  Content-Type: application/json\r\nContent-Length: 200\r\n\r\n{",
+            )
+            .unwrap();
+        let mut answer = Vec::new();
+        let mut buf = [0u8; 4096];
+        let mut next_byte = Instant::now() + Duration::from_millis(1500);
+        while started.elapsed() < Duration::from_secs(20) {
+            match stream.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => answer.extend_from_slice(&buf[..n]),
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                    ) => {}
+                Err(_) => break,
+            }
+            if !answer.is_empty() && answer.windows(4).any(|w| w == b"\r\n\r\n") {
+                break;
+            }
+            if Instant::now() >= next_byte {
+                if stream.write_all(b" ").is_err() {
+                    break;
+                }
+                next_byte += Duration::from_millis(1500);
+            }
+        }
+        (
+            String::from_utf8_lossy(&answer).into_owned(),
+            started.elapsed(),
+        )
+    })
+    .await
+    .unwrap();
+
+    eprintln!("a trickled body was answered after {took:?}");
+    assert!(
+        answer.starts_with("HTTP/1.1 408"),
+        "{answer:?} after {took:?}"
+    );
+    assert!(took < Duration::from_secs(13), "took {took:?}");
+    assert!(
+        answer.to_ascii_lowercase().contains("connection: close"),
+        "{answer}"
+    );
+}
+
+#[tokio::test]
+async fn forty_concurrent_deletes_updates_and_creates_all_succeed() {
+    // As many connections as a real deployment, so the writes really overlap.
+    let app = spawn_app_with(|s| s.database_pool_size = 10).await;
+    let (browser, _) = app.signed_in_browser("cy@example.com").await;
+
+    for round in 0..3 {
+        let statuses = forty_mixed_writes(&app, &browser).await;
+        assert_eq!(
+            statuses.iter().filter(|s| **s == 204).count(),
+            10,
+            "round {round}"
+        );
+        assert_eq!(
+            statuses.iter().filter(|s| **s == 404).count(),
+            5,
+            "round {round}"
+        );
+    }
+}
+
+/// Makes 20 tasks, then at once: deletes 10 (5 of them twice), changes 10, adds 15.
+/// Every answer must be a success or a 404 (the second delete); returns the statuses.
+async fn forty_mixed_writes(app: &TestApp, browser: &reqwest::Client) -> Vec<u16> {
+    let mut ids = Vec::new();
+    for i in 0..20 {
+        let task: Value = browser
+            .post(app.url("/api/tasks"))
+            .json(&json!({ "title": format!("Task {i}") }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        ids.push(task["id"].as_i64().unwrap());
+    }
+
+    let mut requests = Vec::new();
+    for (i, id) in ids.iter().enumerate() {
+        requests.push(if i % 2 == 0 {
+            browser.delete(app.url(&format!("/api/tasks/{id}")))
+        } else {
+            browser
+                .patch(app.url(&format!("/api/tasks/{id}")))
+                .json(&json!({ "title": format!("Changed {i}"), "completed": true }))
+        });
+        requests.push(if i % 4 == 0 {
+            browser.delete(app.url(&format!("/api/tasks/{id}")))
+        } else {
+            browser
+                .post(app.url("/api/tasks"))
+                .json(&json!({ "title": format!("New {i}") }))
+        });
+    }
+    assert_eq!(requests.len(), 40);
+    let answers = futures_util::future::join_all(requests.into_iter().map(|r| r.send())).await;
+
+    let mut statuses = Vec::new();
+    for answer in answers {
+        let res = answer.unwrap();
+        let status = res.status().as_u16();
+        let body = res.text().await.unwrap();
+        assert!(
+            (200..300).contains(&status) || status == 404,
+            "{status}: {body}"
+        );
+        statuses.push(status);
+    }
+    statuses
+}
