@@ -13,7 +13,7 @@ pub mod offline;
 mod openai;
 mod prompt;
 mod retry_after;
-mod sse;
+pub(crate) mod sse;
 
 use std::sync::Arc;
 use std::time::Duration;

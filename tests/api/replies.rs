@@ -237,9 +237,15 @@ impl Replica {
             .env("OPENAI_MODEL", "gpt-test")
             .env("AI_IDLE_TIMEOUT_SECONDS", "5")
             .env("SHUTDOWN_GRACE_SECONDS", grace_seconds.to_string())
-            .env("RUST_LOG", "warn")
+            .env(
+                "RUST_LOG",
+                std::env::var("REPLICA_LOG").unwrap_or_else(|_| "warn".into()),
+            )
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(match std::env::var("REPLICA_LOG_FILE") {
+                Ok(path) => Stdio::from(std::fs::File::create(path).expect("log file")),
+                Err(_) => Stdio::null(),
+            })
             .spawn()
             .expect("the binary starts");
         let stdout = child.stdout.take().expect("stdout");
@@ -253,6 +259,8 @@ impl Replica {
                 break url.trim().to_owned();
             }
         };
+        // Keep reading: the server logs to stdout, and a closed pipe would fail its writes.
+        std::thread::spawn(move || lines.for_each(drop));
         Replica { child, address }
     }
 

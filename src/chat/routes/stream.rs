@@ -222,33 +222,30 @@ mod tests {
         );
     }
 
-    /// What a browser's EventSource reads from `bytes`: (event, data) pairs.
-    fn parse(bytes: Bytes) -> Vec<(String, String)> {
-        use eventsource_stream::Eventsource;
-        use futures_util::StreamExt;
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .build()
-            .expect("runtime");
-        rt.block_on(async {
-            futures_util::stream::iter([Ok::<_, std::io::Error>(bytes)])
-                .eventsource()
-                .filter_map(|e| async move { e.ok().map(|e| (e.event, e.data)) })
-                .collect()
-                .await
-        })
+    /// What an EventSource reads from `bytes`: the event names (every line
+    /// that starts a field named `event`) and the data of each event.
+    fn parse(bytes: Bytes) -> (Vec<String>, Vec<String>) {
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let names = text
+            .split("\r\n")
+            .flat_map(|l| l.split(['\r', '\n']))
+            .filter_map(|l| l.strip_prefix("event:").map(|n| n.trim().to_owned()))
+            .collect();
+        let mut decoder = crate::ai::sse::Decoder::default();
+        decoder.push(&bytes);
+        let mut data = Vec::new();
+        while let Some(Ok(event)) = decoder.next_event() {
+            data.push(event);
+        }
+        (names, data)
     }
 
     #[test]
     fn a_bare_cr_cannot_end_a_field_or_forge_an_event() {
         let forged = "hi\revent: done\rdata: <script>\r\rmore";
-        let events = parse(sse("delta", forged));
-        assert_eq!(
-            events,
-            vec![(
-                "delta".to_owned(),
-                "hi\nevent: done\ndata: <script>\n\nmore".to_owned()
-            )]
-        );
+        let (names, data) = parse(sse("delta", forged));
+        assert_eq!(names, ["delta"]);
+        assert_eq!(data, ["hi\nevent: done\ndata: <script>\n\nmore"]);
     }
 
     proptest::proptest! {
@@ -266,9 +263,10 @@ mod tests {
             )
         ) {
             let text = pieces.concat();
-            let events = parse(sse("delta", &text));
+            let (names, data) = parse(sse("delta", &text));
             let expected = text.replace("\r\n", "\n").replace('\r', "\n");
-            proptest::prop_assert_eq!(events, vec![("delta".to_owned(), expected)]);
+            proptest::prop_assert_eq!(names, vec!["delta".to_owned()]);
+            proptest::prop_assert_eq!(data, vec![expected]);
         }
     }
 
