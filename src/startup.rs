@@ -207,15 +207,29 @@ impl Application {
 }
 
 /// The graceful shutdown, once a stop signal came: the listener closes at
-/// once (new connections are refused, so clients go to another replica)
-/// while connections in progress and running replies get the grace.
+/// once (new connections are refused, so clients go to another replica);
+/// requests already accepted are served and running replies get the grace to
+/// finish. Then replies still running are stopped and stored as failed, and
+/// the last connections close.
 pub async fn shut_down(handle: actix_web::dev::ServerHandle, runs: Arc<Runs>, grace: Duration) {
     tracing::info!(
         running = runs.active(),
         grace_seconds = grace.as_secs(),
         "stopping: no new connections; letting running replies finish"
     );
-    tokio::join!(handle.stop(true), runs.drain(grace));
+    runs.begin_draining();
+    let (stopped_tx, mut stopped) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        handle.stop(true).await;
+        let _ = stopped_tx.send(true);
+    });
+    let settled = async {
+        let _ = stopped.wait_for(|s| *s).await;
+        runs.idle().await;
+    };
+    let _ = tokio::time::timeout(grace, settled).await;
+    runs.stop_remaining().await;
+    let _ = stopped.wait_for(|s| *s).await;
     tracing::info!("stopped");
 }
 

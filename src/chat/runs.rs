@@ -81,22 +81,31 @@ impl Runs {
         }
     }
 
-    /// Lets running turns finish for up to `grace`, then stops the rest and
-    /// waits (briefly) until they have stored themselves as failed.
-    pub async fn drain(&self, grace: Duration) {
+    /// Shutdown has begun: running turns may finish (and new ones start,
+    /// for requests already accepted) until [`Runs::stop_remaining`].
+    pub fn begin_draining(&self) {
         self.phase.send_replace(Phase::Draining);
+    }
+
+    /// Resolves when no run is in progress.
+    pub fn idle(&self) -> impl Future<Output = ()> + Send + 'static {
         let mut active = self.active.subscribe();
-        let finished = tokio::time::timeout(grace, active.wait_for(|n| *n == 0))
-            .await
-            .is_ok();
-        if !finished {
+        async move {
+            let _ = active.wait_for(|n| *n == 0).await;
+        }
+    }
+
+    /// The grace is over: runs still going are stopped (they store
+    /// themselves as failed); waits briefly until they have.
+    pub async fn stop_remaining(&self) {
+        if self.active() > 0 {
             tracing::warn!(
                 running = self.active(),
                 "shutdown grace is over: stopping the replies still running"
             );
         }
         self.phase.send_replace(Phase::Stopping);
-        let _ = tokio::time::timeout(STOP_WAIT, active.wait_for(|n| *n == 0)).await;
+        let _ = tokio::time::timeout(STOP_WAIT, self.idle()).await;
     }
 
     /// Counts an open reply stream of `user_id`, or `None` when they already
@@ -161,21 +170,20 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn draining_waits_for_the_running_runs_and_stopping_refuses_new_ones() {
+    async fn draining_lets_runs_start_and_finish_and_stopping_refuses_new_ones() {
         let runs = Runs::new(1);
         let guard = runs.start().expect("serving");
-        let drain = {
-            let runs = runs.clone();
-            tokio::spawn(async move { runs.drain(Duration::from_secs(5)).await })
-        };
-        tokio::time::sleep(Duration::from_millis(50)).await;
+        runs.begin_draining();
         assert!(runs.shutting_down());
-        assert!(!drain.is_finished());
-        drop(guard);
-        tokio::time::timeout(Duration::from_secs(1), drain)
+        let late = runs
+            .start()
+            .expect("a request accepted before the stop still runs");
+        let idle = runs.idle();
+        drop((guard, late));
+        tokio::time::timeout(Duration::from_secs(1), idle)
             .await
-            .expect("drain ends once the run ends")
-            .expect("no panic");
+            .expect("idle once the runs end");
+        runs.stop_remaining().await;
         assert!(runs.start().is_none());
     }
 
@@ -188,12 +196,10 @@ mod tests {
             stopping.await;
             drop(guard);
         });
-        tokio::time::timeout(
-            Duration::from_secs(2),
-            runs.drain(Duration::from_millis(50)),
-        )
-        .await
-        .expect("drain ends once the stopped run lets go");
+        runs.begin_draining();
+        tokio::time::timeout(Duration::from_secs(2), runs.stop_remaining())
+            .await
+            .expect("stopping ends once the stopped run lets go");
         holder.await.expect("no panic");
         assert_eq!(runs.active(), 0);
     }

@@ -24,6 +24,13 @@ impl MessageText {
                 format!("A message can be at most {MESSAGE_MAX_CHARS} characters."),
             ));
         }
+        // PostgreSQL cannot store NUL in text; no one types it.
+        if text.contains('\0') {
+            return Err(AppError::invalid(
+                "INVALID_MESSAGE",
+                "A message cannot contain NUL characters.",
+            ));
+        }
         Ok(MessageText(text.to_owned()))
     }
 
@@ -55,6 +62,7 @@ mod tests {
         assert_eq!(MessageText::parse("  hi \n").unwrap().as_str(), "hi");
         assert!(MessageText::parse(" \n ").is_err());
         assert!(MessageText::parse(&"x".repeat(MESSAGE_MAX_CHARS + 1)).is_err());
+        assert!(MessageText::parse("add milk\0").is_err());
     }
 
     #[test]

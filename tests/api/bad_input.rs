@@ -140,3 +140,32 @@ async fn a_huge_page_form_is_refused() {
     assert_eq!(res.status(), 413);
     assert_eq!(app.count("user"), 0);
 }
+
+/// PostgreSQL cannot store NUL in text: every door that stores text refuses
+/// it with a 400 instead of failing in the database.
+#[tokio::test]
+async fn a_nul_character_is_refused_wherever_text_is_stored() {
+    let app = spawn_app().await;
+    let (status, body) = sign_up_raw(
+        &app,
+        "application/json",
+        json!({"email": "nul@example.com", "password": PASSWORD, "name": "a\u{0}b"}).to_string(),
+    )
+    .await;
+    assert_eq!(status, 400, "{body}");
+
+    let (browser, _) = app.signed_in_browser("nil@example.com").await;
+    let (status, body) = app.chat(&browser, None, "add milk\u{0}").await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(body["error"]["code"], "INVALID_MESSAGE");
+    let res = app
+        .post_form(&browser, "/chat", &[("message", "add milk\u{0}")])
+        .await;
+    assert_eq!(res.status(), 400);
+    let res = app
+        .post_json(&browser, "/api/tasks", &json!({"title": "milk\u{0}"}))
+        .await;
+    assert_eq!(res.status(), 400);
+    assert_eq!(app.count("message"), 0);
+    assert_eq!(app.count("task"), 0);
+}
