@@ -122,6 +122,7 @@ impl Application {
                 .wrap(security_headers(secure))
                 .wrap(from_fn(middleware::methods::head_as_get))
                 .wrap(TracingLogger::<RequestSpan>::new())
+                .wrap(from_fn(middleware::body_deadline::close_if_unread))
                 .app_data(state.clone())
                 .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
                 .app_data(web::JsonConfig::default().limit(MAX_BODY_BYTES))

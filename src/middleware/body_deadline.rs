@@ -5,8 +5,13 @@
 //! whatever the handler holds) for as long as it likes. The payload is wrapped
 //! in a stream that fails once the deadline passes, and the answer is a 408
 //! that closes the connection, whatever the handler made of the failed read.
+//!
+//! An answer given before the body was read (a 408, or a 401 that never
+//! looked at it) closes the connection too ([`close_if_unread`]): the payload
+//! is kept alive until the answer is sent, so actix closes the connection
+//! instead of draining a body the client may trickle forever.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::io;
 use std::pin::Pin;
 use std::rc::Rc;
@@ -14,7 +19,7 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use actix_web::HttpMessage;
-use actix_web::body::{BoxBody, MessageBody};
+use actix_web::body::{BodySize, BoxBody, MessageBody};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::error::PayloadError;
 use actix_web::http::header;
@@ -38,7 +43,7 @@ pub async fn limit(
         return Ok(next.call(req).await?.map_into_boxed_body());
     }
     let timed_out = Rc::new(Cell::new(false));
-    let inner = req.take_payload();
+    let inner = Rc::new(RefCell::new(req.take_payload()));
     req.set_payload(Payload::Stream {
         payload: Box::pin(Deadline {
             inner,
@@ -55,6 +60,62 @@ pub async fn limit(
     Ok(res.map_into_boxed_body())
 }
 
+/// Middleware, outermost (so no other one replaces the answer after it):
+/// the request's payload is held by the answer until it is sent, and actix
+/// closes a connection whose body was not read to its end.
+pub async fn close_if_unread(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    if !has_body(&req) {
+        return Ok(next.call(req).await?.map_into_boxed_body());
+    }
+    let payload = Rc::new(RefCell::new(req.take_payload()));
+    req.set_payload(Payload::Stream {
+        payload: Box::pin(Shared(Rc::clone(&payload))),
+    });
+    let res = next.call(req).await?;
+    Ok(res.map_body(|_, body| {
+        BoxBody::new(HoldingBody {
+            body: body.boxed(),
+            _payload: payload,
+        })
+    }))
+}
+
+/// An answer's body that keeps the request's payload alive until it has
+/// been sent, when actix decides whether to close the connection.
+struct HoldingBody {
+    body: BoxBody,
+    _payload: Rc<RefCell<Payload>>,
+}
+
+impl MessageBody for HoldingBody {
+    type Error = Box<dyn std::error::Error>;
+
+    fn size(&self) -> BodySize {
+        self.body.size()
+    }
+
+    fn poll_next(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Bytes, Self::Error>>> {
+        Pin::new(&mut self.get_mut().body).poll_next(cx)
+    }
+}
+
+/// A payload read through a shared handle.
+struct Shared(Rc<RefCell<Payload>>);
+
+impl Stream for Shared {
+    type Item = Result<Bytes, PayloadError>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        Pin::new(&mut *self.0.borrow_mut()).poll_next(cx)
+    }
+}
+
 /// Whether the request announces a body (a length above zero, or chunks).
 fn has_body(req: &ServiceRequest) -> bool {
     let headers = req.headers();
@@ -66,7 +127,7 @@ fn has_body(req: &ServiceRequest) -> bool {
 
 /// The payload, failing once `deadline` has passed.
 struct Deadline<S> {
-    inner: S,
+    inner: Rc<RefCell<S>>,
     deadline: Instant,
     /// Made on first read, so a body nobody reads costs no timer.
     sleep: Option<Pin<Box<Sleep>>>,
@@ -95,7 +156,7 @@ where
                 "the request body did not arrive in time",
             )))));
         }
-        Pin::new(&mut this.inner).poll_next(cx)
+        Pin::new(&mut *this.inner.borrow_mut()).poll_next(cx)
     }
 }
 
@@ -109,7 +170,9 @@ mod tests {
     async fn a_body_that_stops_arriving_fails_at_the_deadline_and_stays_failed() {
         let timed_out = Rc::new(Cell::new(false));
         let mut body = Deadline {
-            inner: futures_util::stream::pending::<Result<Bytes, PayloadError>>(),
+            inner: Rc::new(RefCell::new(futures_util::stream::pending::<
+                Result<Bytes, PayloadError>,
+            >())),
             deadline: Instant::now() + Duration::from_millis(20),
             sleep: None,
             timed_out: Rc::clone(&timed_out),
@@ -125,7 +188,7 @@ mod tests {
         let timed_out = Rc::new(Cell::new(false));
         let chunks = vec![Ok(Bytes::from_static(b"ab")), Ok(Bytes::from_static(b"c"))];
         let body = Deadline {
-            inner: futures_util::stream::iter(chunks),
+            inner: Rc::new(RefCell::new(futures_util::stream::iter(chunks))),
             deadline: Instant::now() + BODY_DEADLINE,
             sleep: None,
             timed_out: Rc::clone(&timed_out),

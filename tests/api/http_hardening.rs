@@ -301,65 +301,105 @@ async fn private_json_is_never_cached() {
     }
 }
 
-#[tokio::test]
-async fn a_body_trickled_a_byte_at_a_time_is_cut_off_with_a_408() {
-    let app = spawn_app().await;
-    let address = TestAppAddress(app.address.clone());
-
-    let (answer, took) = tokio::task::spawn_blocking(move || {
-        let mut stream = address.connect();
-        stream
-            .set_read_timeout(Some(Duration::from_millis(100)))
-            .unwrap();
-        let started = Instant::now();
-        stream
-            .write_all(
-                b"POST /api/auth/sign-in/email HTTP/1.1\r\nHost: x\r\n\
-                  Content-Type: application/json\r\nContent-Length: 200\r\n\r\n{",
-            )
-            .unwrap();
-        let mut answer = Vec::new();
-        let mut buf = [0u8; 4096];
-        let mut next_byte = Instant::now() + Duration::from_millis(1500);
-        while started.elapsed() < Duration::from_secs(20) {
-            match stream.read(&mut buf) {
-                Ok(0) => break,
-                Ok(n) => answer.extend_from_slice(&buf[..n]),
-                Err(e)
-                    if matches!(
-                        e.kind(),
-                        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
-                    ) => {}
-                Err(_) => break,
+/// Sends `head`, then `piece` every 1.5 s, until the server answers and
+/// closes (or 20 s pass). Returns the answer, when it came, and when the
+/// connection closed.
+fn trickle(
+    address: &TestAppAddress,
+    head: &'static [u8],
+    piece: &'static [u8],
+) -> (String, Duration, Option<Duration>) {
+    let mut stream = address.connect();
+    stream
+        .set_read_timeout(Some(Duration::from_millis(100)))
+        .unwrap();
+    let started = Instant::now();
+    stream.write_all(head).unwrap();
+    let mut answer = Vec::new();
+    let mut answered = None;
+    let mut buf = [0u8; 4096];
+    let mut next_piece = Instant::now() + Duration::from_millis(1500);
+    while started.elapsed() < Duration::from_secs(20) {
+        match stream.read(&mut buf) {
+            Ok(0) => {
+                let answered = answered.unwrap_or_else(|| started.elapsed());
+                return (
+                    String::from_utf8_lossy(&answer).into_owned(),
+                    answered,
+                    Some(started.elapsed()),
+                );
             }
-            if !answer.is_empty() && answer.windows(4).any(|w| w == b"\r\n\r\n") {
-                break;
+            Ok(n) => {
+                answer.extend_from_slice(&buf[..n]);
+                answered.get_or_insert_with(|| started.elapsed());
             }
-            if Instant::now() >= next_byte {
-                if stream.write_all(b" ").is_err() {
-                    break;
-                }
-                next_byte += Duration::from_millis(1500);
-            }
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) => {}
+            Err(_) => break,
         }
-        (
-            String::from_utf8_lossy(&answer).into_owned(),
-            started.elapsed(),
-        )
-    })
-    .await
-    .unwrap();
+        if Instant::now() >= next_piece {
+            let _ = stream.write_all(piece);
+            next_piece += Duration::from_millis(1500);
+        }
+    }
+    let answered = answered.unwrap_or_else(|| started.elapsed());
+    (
+        String::from_utf8_lossy(&answer).into_owned(),
+        answered,
+        None,
+    )
+}
 
-    eprintln!("a trickled body was answered after {took:?}");
-    assert!(
-        answer.starts_with("HTTP/1.1 408"),
-        "{answer:?} after {took:?}"
-    );
-    assert!(took < Duration::from_secs(13), "took {took:?}");
-    assert!(
-        answer.to_ascii_lowercase().contains("connection: close"),
-        "{answer}"
-    );
+#[tokio::test]
+async fn a_trickled_or_unread_body_is_answered_and_its_connection_closed() {
+    let app = spawn_app().await;
+    let cases: [(&str, &'static [u8], &'static [u8], &str); 3] = [
+        (
+            "a length-delimited body a byte at a time",
+            b"POST /api/auth/sign-in/email HTTP/1.1\r\nHost: x\r\n\
+              Content-Type: application/json\r\nContent-Length: 200\r\n\r\n{",
+            b" ",
+            "HTTP/1.1 408",
+        ),
+        (
+            "a chunked body a chunk at a time",
+            b"POST /api/auth/sign-in/email HTTP/1.1\r\nHost: x\r\n\
+              Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n1\r\n{\r\n",
+            b"1\r\n \r\n",
+            "HTTP/1.1 408",
+        ),
+        (
+            "a chunked body the server answers without reading",
+            b"POST /mcp HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
+              Transfer-Encoding: chunked\r\n\r\n1\r\n{\r\n",
+            b"1\r\n \r\n",
+            "HTTP/1.1 401",
+        ),
+    ];
+    let runs = cases.map(|(what, head, piece, status)| {
+        let address = TestAppAddress(app.address.clone());
+        (
+            what,
+            status,
+            tokio::task::spawn_blocking(move || trickle(&address, head, piece)),
+        )
+    });
+    for (what, status, run) in runs {
+        let (answer, answered, closed) = run.await.unwrap();
+        assert!(answer.starts_with(status), "{what}: {answer:?}");
+        assert!(
+            answered < Duration::from_secs(13),
+            "{what}: answered after {answered:?}"
+        );
+        let closed = closed.unwrap_or_else(|| panic!("{what}: the connection stayed open"));
+        assert!(
+            closed < answered + Duration::from_secs(2),
+            "{what}: closed {closed:?}, answered {answered:?}"
+        );
+    }
 }
 
 #[tokio::test]
