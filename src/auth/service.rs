@@ -161,6 +161,17 @@ pub async fn sign_out(pool: &DbPool, token: &str) -> Result<(), AppError> {
     Ok(())
 }
 
+/// Ends the user's session `session_id`: signing out with a JWT ends the
+/// session it was issued from, and so every JWT of that session.
+pub async fn end_session(pool: &DbPool, session_id: &str, user_id: &str) -> Result<(), AppError> {
+    let (session_id, user_id) = (session_id.to_owned(), user_id.to_owned());
+    db::run(pool, move |conn| {
+        Session::delete_by_id_and_user(conn, &session_id, &user_id)
+    })
+    .await?;
+    Ok(())
+}
+
 /// A live session found by its token.
 #[derive(Debug, Clone)]
 pub struct ActiveSession {

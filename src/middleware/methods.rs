@@ -8,6 +8,7 @@
 //! router's method guards were asked about while matching this path (they
 //! record them on the request). No such methods means no such path: 404.
 
+use actix_web::HttpMessage;
 use actix_web::body::{BodySize, BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::{Method, StatusCode, header};
@@ -37,6 +38,16 @@ pub fn fallback() -> Resource {
 /// know the request was HEAD and send no body bytes, so a body of known size is
 /// kept (its `Content-Length` is then the GET's, as HEAD must say); a stream
 /// (a reply's event stream) is dropped, or it would be read to its end for nothing.
+/// In a request's extensions when it came as HEAD: a GET handler with side
+/// effects (the reply stream starts a run) answers such a request with its
+/// headers only.
+pub struct AskedWithHead;
+
+/// Whether `req` came as HEAD (and runs as GET).
+pub fn asked_with_head(req: &actix_web::HttpRequest) -> bool {
+    req.extensions().contains::<AskedWithHead>()
+}
+
 pub async fn head_as_get(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
@@ -44,6 +55,7 @@ pub async fn head_as_get(
     let head = req.method() == Method::HEAD;
     if head {
         req.head_mut().method = Method::GET;
+        req.extensions_mut().insert(AskedWithHead);
     }
     let res = next.call(req).await?.map_into_boxed_body();
     Ok(match res.response().body().size() {

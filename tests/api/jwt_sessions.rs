@@ -160,3 +160,24 @@ async fn a_jwt_without_a_session_or_with_someone_elses_is_refused() {
         assert_eq!(statuses_with(&app, &token).await, [401, 401, 401]);
     }
 }
+
+#[tokio::test]
+async fn signing_out_with_a_jwt_ends_its_session_and_every_token_of_it() {
+    let app = spawn_app().await;
+    let (browser, _) = app.signed_in_browser("oli@example.com").await;
+    let jwt = app.jwt(&browser).await;
+    let sibling = app.jwt(&browser).await;
+
+    let res = app
+        .api_client()
+        .post(app.url("/api/auth/sign-out"))
+        .bearer_auth(&jwt)
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(res.status(), 200);
+    assert_eq!(statuses_with(&app, &jwt).await, [401, 401, 401]);
+    assert_eq!(statuses_with(&app, &sibling).await, [401, 401, 401]);
+    assert_eq!(app.get_session(&browser).await, Value::Null);
+}

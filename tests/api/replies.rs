@@ -460,3 +460,36 @@ async fn the_retry_of_a_reply_stopped_by_shutdown_answers_on_another_replica() {
     let done = &events.last().expect("done").1;
     assert!(done.contains("OK."), "{done}");
 }
+
+#[tokio::test]
+async fn a_head_request_for_a_reply_stream_starts_no_run() {
+    let app = spawn_app().await;
+    let (browser, me) = app.signed_in_browser("hal@example.com").await;
+    let task = app.seed_task(&me, "Gym");
+    let res = app
+        .post_form(
+            &browser,
+            "/chat",
+            &[("message", &format!("delete task {task}"))],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let question = messages(&app).last().expect("question").0;
+    let c: i64 = message::table
+        .find(question)
+        .select(message::conversation_id)
+        .first(&mut **app.conn())
+        .expect("conversation");
+
+    let res = browser
+        .head(app.url(&format!("/chat/{c}/messages/{question}/reply")))
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-type"], "text/event-stream");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(messages(&app).len(), 1, "no reply was claimed");
+    assert_eq!(app.tasks_of(&me).len(), 1, "the task is still there");
+}

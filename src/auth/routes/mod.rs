@@ -15,7 +15,7 @@ use serde::Deserialize;
 use crate::AppState;
 use crate::auth::credentials::{DisplayName, Email, Password};
 use crate::auth::current_user::{
-    CurrentUser, client_info, client_ip, cookie_token, start_cookie_session,
+    Credential, CurrentUser, client_info, client_ip, cookie_token, start_cookie_session,
 };
 use crate::auth::redirect;
 use crate::auth::service::{self, SignUpOutcome, SignedIn};
@@ -143,8 +143,14 @@ async fn sign_out(
     cookie: &CookieSession,
     current: Option<&CurrentUser>,
 ) -> Result<(), AppError> {
-    if let Some((_, token)) = current.and_then(CurrentUser::session) {
-        service::sign_out(&state.pool, token).await?;
+    if let Some(current) = current {
+        match (&current.credential, current.session()) {
+            (Credential::Jwt { session_id }, _) => {
+                service::end_session(&state.pool, session_id, &current.user.id).await?;
+            }
+            (_, Some((_, token))) => service::sign_out(&state.pool, token).await?,
+            (_, None) => {}
+        }
     }
     cookie.purge();
     Ok(())

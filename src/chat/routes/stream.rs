@@ -10,7 +10,7 @@ use std::future::Future;
 use std::time::Duration;
 
 use actix_web::web::Bytes;
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpRequest, HttpResponse, get, web};
 use askama::Template;
 use tokio::sync::mpsc;
 
@@ -22,6 +22,7 @@ use crate::chat::view::{Card, MessageView, Shown};
 use crate::db::DbPool;
 use crate::db::models::{Message, ReplyStatus};
 use crate::error::AppError;
+use crate::middleware::methods::asked_with_head;
 
 /// How often a stream that is waiting says so, which is also how a viewer
 /// who left is noticed.
@@ -43,11 +44,18 @@ struct OneCard {
 
 #[get("/chat/{id}/messages/{message_id}/reply")]
 pub async fn reply(
+    req: HttpRequest,
     state: web::Data<AppState>,
     current: CurrentUser,
     path: web::Path<(i64, i64)>,
 ) -> Result<HttpResponse, AppError> {
     let (conversation_id, message_id) = path.into_inner();
+    if asked_with_head(&req) {
+        // HEAD must not start a run (link checkers, prefetchers).
+        service::find_user_message(&state.pool, &current.user.id, conversation_id, message_id)
+            .await?;
+        return Ok(stream_response().finish());
+    }
     let Some(slot) = state.runs.open_stream(&current.user.id) else {
         return Err(AppError::RateLimited {
             retry_after: Duration::from_secs(5),
@@ -92,11 +100,16 @@ pub async fn reply(
             .await
             .map(|frame| (Ok::<_, actix_web::Error>(frame), body))
     });
-    Ok(HttpResponse::Ok()
+    Ok(stream_response().streaming(stream))
+}
+
+fn stream_response() -> actix_web::HttpResponseBuilder {
+    let mut builder = HttpResponse::Ok();
+    builder
         .content_type("text/event-stream")
         .insert_header(("Cache-Control", "no-store"))
-        .insert_header(("X-Accel-Buffering", "no"))
-        .streaming(stream))
+        .insert_header(("X-Accel-Buffering", "no"));
+    builder
 }
 
 /// Sends the run's text and tool cards as they come, and returns its stored

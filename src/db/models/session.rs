@@ -132,6 +132,16 @@ impl Session {
         Ok(diesel::delete(session::table.find(id)).execute(conn)? > 0)
     }
 
+    /// Deletes the user's session `id` (a JWT names it by `sid`).
+    pub fn delete_by_id_and_user(
+        conn: &mut DbConnection,
+        id: &str,
+        user_id: &str,
+    ) -> QueryResult<bool> {
+        let owned = session::id.eq(id).and(session::user_id.eq(user_id));
+        Ok(diesel::delete(session::table.filter(owned)).execute(conn)? > 0)
+    }
+
     pub fn delete_all_of_user(conn: &mut DbConnection, user_id: &str) -> QueryResult<usize> {
         diesel::delete(session::table.filter(session::user_id.eq(user_id))).execute(conn)
     }
