@@ -113,6 +113,7 @@ impl Application {
 
         let mut server = HttpServer::new(move || {
             App::new()
+                .wrap(from_fn(middleware::utf8_forms::refuse_invalid))
                 .wrap(from_fn(middleware::body_deadline::limit))
                 .wrap(from_fn(crate::auth::origin::check))
                 .wrap(from_fn(middleware::methods::not_allowed))

@@ -169,3 +169,32 @@ async fn a_nul_character_is_refused_wherever_text_is_stored() {
     assert_eq!(app.count("message"), 0);
     assert_eq!(app.count("task"), 0);
 }
+
+/// A form field that is not UTF-8 once decoded is refused, not stored with
+/// U+FFFD in place of what was sent.
+#[tokio::test]
+async fn a_form_that_is_not_utf8_is_refused_and_stores_nothing() {
+    let app = spawn_app().await;
+    let (browser, _) = app.signed_in_browser("utf@example.com").await;
+    for (path, body) in [
+        ("/tasks", "title=%FF"),
+        ("/tasks", "title=ok&description=%ED%A0%80"),
+        ("/chat", "message=%ED%A0%80"),
+        (
+            "/api/auth/sign-up/email",
+            "email=x%40example.com&password=long+enough+1&name=%FF",
+        ),
+    ] {
+        let res = browser
+            .post(app.url(path))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 400, "{path} {body}");
+    }
+    assert_eq!(app.count("task"), 0);
+    assert_eq!(app.count("message"), 0);
+    assert_eq!(app.count("user"), 1);
+}
