@@ -190,3 +190,173 @@ async fn a_title_written_as_markdown_is_listed_as_text() {
         );
     }
 }
+
+/// The names of the tools one reply called.
+fn tools_called(body: &serde_json::Value) -> Vec<String> {
+    body["tool_calls"]
+        .as_array()
+        .map(|calls| {
+            calls
+                .iter()
+                .map(|t| t["name"].as_str().unwrap_or_default().to_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn a_count_or_a_signed_number_never_touches_the_task_with_that_number() {
+    let app = spawn_app().await;
+    let (client, me) = app.signed_in_browser("nia@example.com").await;
+    let ids: Vec<i64> = ["Gym", "Market", "Parcels"]
+        .iter()
+        .map(|t| app.seed_task(&me, t))
+        .collect();
+    let before = app.tasks_of(&me);
+    let (a, b, c) = (ids[0], ids[1], ids[2]);
+
+    for sentence in [
+        format!("Delete {a} tasks"),
+        format!("complete {b} tasks"),
+        format!("close {c} tasks"),
+        format!("Delete {a} task"),
+        format!("complete {b} task"),
+        format!("delete task -{a}"),
+        format!("delete task +{b}"),
+        format!("delete task ~{c}"),
+        format!("delete task ({a})"),
+        format!("complete task {b}.5"),
+        format!("delete {c}%"),
+    ] {
+        let body = app.say(&client, None, &sentence).await;
+        assert_eq!(tools_called(&body), Vec::<String>::new(), "{sentence}");
+        assert!(
+            body["response"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("I haven't changed anything"),
+            "{sentence}: {body}"
+        );
+    }
+
+    assert_eq!(app.tasks_of(&me), before, "no task changed");
+}
+
+#[tokio::test]
+async fn an_answer_to_which_task_picks_only_a_task_the_question_offered() {
+    let app = spawn_app().await;
+    let (client, me) = app.signed_in_browser("oda@example.com").await;
+    let gym = app.seed_task(&me, "Gym");
+    let bag = app.seed_task(&me, "Gym bag");
+    let other = app.seed_task(&me, "Call the bank");
+    let before = app.tasks_of(&me);
+
+    for answer in [
+        other.to_string(),
+        format!("no, {other}"),
+        format!("no, {gym}"),
+        format!("nope {bag}"),
+        format!("-{gym}"),
+        format!("({bag})"),
+    ] {
+        let asked = app.say(&client, None, "Delete the gym task").await;
+        assert!(
+            asked["response"]
+                .as_str()
+                .unwrap_or_default()
+                .starts_with("Which task should I delete?"),
+            "{asked}"
+        );
+        let c = asked["conversation_id"].as_i64();
+        let body = app.say(&client, c, &answer).await;
+        assert_eq!(tools_called(&body), Vec::<String>::new(), "{answer}");
+    }
+    assert_eq!(app.tasks_of(&me), before, "no answer above picked a task");
+
+    let asked = app.say(&client, None, "Delete the gym task").await;
+    let c = asked["conversation_id"].as_i64();
+    let body = app.say(&client, c, &bag.to_string()).await;
+    assert_eq!(tools_called(&body), ["delete_task"]);
+    assert_eq!(
+        app.tasks_of(&me),
+        vec![
+            (gym, "Gym".into(), false),
+            (other, "Call the bank".into(), false)
+        ]
+    );
+}
+
+#[tokio::test]
+async fn an_acknowledgement_asks_again_and_only_a_yes_deletes() {
+    let app = spawn_app().await;
+    let (client, me) = app.signed_in_browser("pia@example.com").await;
+    let gym = app.seed_task(&me, "Gym");
+    let question = format!("Do you want me to delete task #{gym} “Gym”? Reply yes or no.");
+
+    let asked = app.say(&client, None, "Delete the gym task").await;
+    assert_eq!(asked["response"], question);
+    let c = asked["conversation_id"].as_i64();
+    for ack in ["ok, thanks", "thanks", "ok cool", "ok"] {
+        let body = app.say(&client, c, ack).await;
+        assert_eq!(tools_called(&body), Vec::<String>::new(), "{ack}");
+        let again = body["response"].as_str().unwrap_or_default();
+        assert!(again.starts_with(&question), "{ack}: {again}");
+        assert_eq!(app.tasks_of(&me).len(), 1, "{ack} deleted nothing");
+    }
+
+    let done = app.say(&client, c, "yes delete it").await;
+    assert_eq!(tools_called(&done), ["delete_task"]);
+    assert_eq!(app.tasks_of(&me), vec![]);
+}
+
+#[tokio::test]
+async fn changing_a_task_to_a_quoted_state_word_renames_it() {
+    let app = spawn_app().await;
+    let (client, me) = app.signed_in_browser("quin@example.com").await;
+    let id = app.seed_task(&me, "Write report");
+
+    let body = app
+        .say(&client, None, &format!("Change task {id} to 'done'"))
+        .await;
+
+    assert_eq!(tools_called(&body), ["update_task"]);
+    assert_eq!(app.tasks_of(&me), vec![(id, "Done".into(), false)]);
+}
+
+#[tokio::test]
+async fn a_delete_asked_as_a_question_is_confirmed_before_anything_is_deleted() {
+    let app = spawn_app().await;
+    let (client, me) = app.signed_in_browser("rui@example.com").await;
+    let first = app.seed_task(&me, "Gym");
+    let second = app.seed_task(&me, "Market");
+    let third = app.seed_task(&me, "Parcels");
+
+    let asked = app
+        .say(&client, None, &format!("delete task {first}?"))
+        .await;
+    assert_eq!(tools_called(&asked), ["list_tasks"]);
+    assert_eq!(
+        asked["response"],
+        format!("Do you want me to delete task #{first} “Gym”? Reply yes or no.")
+    );
+    let asked = app
+        .say(&client, None, &format!("so, delete task {second}?"))
+        .await;
+    assert_eq!(tools_called(&asked), ["list_tasks"]);
+    assert_eq!(app.tasks_of(&me).len(), 3, "a question deletes nothing");
+
+    let c = asked["conversation_id"].as_i64();
+    let done = app.say(&client, c, "yes").await;
+    assert_eq!(tools_called(&done), ["delete_task"]);
+    assert_eq!(
+        done["tool_calls"][0]["arguments"],
+        json!({"task_id": second})
+    );
+
+    // A polite "can you …?" is a request, done at once.
+    let polite = app
+        .say(&client, None, &format!("can you delete task {third}?"))
+        .await;
+    assert_eq!(tools_called(&polite), ["delete_task"]);
+    assert_eq!(app.tasks_of(&me), vec![(first, "Gym".into(), false)]);
+}

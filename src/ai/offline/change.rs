@@ -129,10 +129,25 @@ struct Reference {
     to: usize,
 }
 
-/// The one task reference in `words`, `Ok(None)` if there is none, `Err` if several.
+/// Words after a number that make it a count of tasks, not a task: "delete 5 tasks".
+const COUNTED: &[&str] = &[
+    "task", "tasks", "item", "items", "thing", "things", "todo", "todos", "to-do", "to-dos",
+    "entry", "entries", "ones", "of",
+];
+
+/// The one task reference in `words`, `Ok(None)` if there is none, `Err` if
+/// several or if a number in `words` cannot be one, because it is a count
+/// ("5 tasks", "1 item", "2 of them") or has a sign or symbol ("-1", "(3)",
+/// "50%"); either way the sentence is not plain, so the assistant asks.
 /// A plain number counts only first ("delete 3"); elsewhere a number must
 /// follow "task"/"number"/"no"/"item" or carry a `#`.
 fn reference(words: &[Word]) -> Result<Option<Reference>, ()> {
+    let counts = words
+        .windows(2)
+        .any(|pair| words::is_numeric(&pair[0]) && COUNTED.contains(&pair[1].key.as_str()));
+    if counts || words.iter().any(words::is_other_number) {
+        return Err(());
+    }
     let mut found = None;
     let mut i = 0;
     while i < words.len() {
@@ -258,10 +273,9 @@ fn update(text: &str, verb: Verb, after: &[Word]) -> Intent {
     }
     let describes = verb == Verb::Describe || fields.iter().any(|f| DESCRIPTION_WORDS.contains(f));
     let names_title = fields.iter().any(|f| matches!(*f, "title" | "name"));
-    if verb == Verb::Set && !describes && !names_title {
-        return Intent::Unclear;
-    }
-    let new = words::text_from(text, after[cut].end);
+
+    // A quoted new text is always the text itself: "change task 3 to 'done'" renames it.
+    let (new, quoted) = words::quoted_text_from(text, after[cut].end);
     if new.is_empty() {
         return Intent::Unclear;
     }
@@ -271,9 +285,11 @@ fn update(text: &str, verb: Verb, after: &[Word]) -> Intent {
             change: Change::Description(new.to_owned()),
         };
     }
-    // "change task 3 to done" means the state, not a title "done".
+    // "change task 3 to done" and "set task 3 to done" mean the state, not a
+    // title "done": the user did not quote it nor name the title. Rename
+    // always renames ("rename task 3 to done").
     let new_words = words::split(new);
-    if verb == Verb::Update && !names_title {
+    if matches!(verb, Verb::Update | Verb::Set) && !names_title && !quoted {
         if words::is_one_of(&new_words, &["done", "complete", "completed", "finished"]) {
             return Intent::Complete(r.id);
         }
@@ -291,6 +307,10 @@ fn update(text: &str, verb: Verb, after: &[Word]) -> Intent {
         ) {
             return Intent::Reopen;
         }
+    }
+    // "set" needs the field named: "set task 3 to tomorrow" says nothing of what changes.
+    if verb == Verb::Set && !names_title {
+        return Intent::Unclear;
     }
     Intent::Update {
         id: r.id,

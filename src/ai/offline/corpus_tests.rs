@@ -30,7 +30,10 @@ fn complete_named(name: &str) -> Intent {
     Intent::CompleteByName(name.into())
 }
 
-use Intent::{AddWithoutTitle, Complete, Delete, Greeting, Reopen, Thanks, Unclear, Unknown};
+use Intent::{
+    AddWithoutTitle, Complete, ConfirmComplete, ConfirmDelete, Delete, Greeting, Reopen, Thanks,
+    Unclear, Unknown,
+};
 const ALL: Intent = Intent::List(TaskFilter::All);
 const PENDING: Intent = Intent::List(TaskFilter::Pending);
 const COMPLETED: Intent = Intent::List(TaskFilter::Completed);
@@ -440,6 +443,93 @@ fn corpus() -> Vec<(&'static str, Intent)> {
         ("add\u{a0}milk", add("Milk")),
         ("İİ delete task 1", Unknown),
         ("delete task ﬁ 1", delete_named("ﬁ 1")),
+        // A count of tasks is not a task number: nothing is done.
+        ("Delete 5 tasks", Unclear),
+        ("delete 5 tasks", Unclear),
+        ("complete 3 tasks", Unclear),
+        ("close 2 tasks", Unclear),
+        ("Delete 1 task", Unclear),
+        ("complete 1 task", Unclear),
+        ("remove 3 items", Unclear),
+        ("delete 2 things", Unclear),
+        ("delete 4 todos", Unclear),
+        ("delete the 5 tasks", Unclear),
+        ("delete 2 of my tasks", Unclear),
+        ("finish 2 of them", Unclear),
+        ("mark 3 tasks as done", Unclear),
+        ("mark 2 items done", Unclear),
+        ("change 2 tasks to done", Unclear),
+        ("please delete 10 tasks", Unclear),
+        ("delete #5 tasks", Unclear),
+        ("delete task 5", Delete(5)),
+        ("delete #5", Delete(5)),
+        ("delete 5", Delete(5)),
+        ("delete task 5, please", Delete(5)),
+        ("complete 1", Complete(1)),
+        // A number with a sign or symbol is not a task number: nothing is done.
+        ("delete task -1", Unclear),
+        ("delete task +372", Unclear),
+        ("delete task ~374", Unclear),
+        ("delete task (373)", Unclear),
+        ("delete -1", Unclear),
+        ("delete +372", Unclear),
+        ("delete #-3", Unclear),
+        ("delete task 3.5", Unclear),
+        ("delete task 5%", Unclear),
+        ("delete task 0", Unclear),
+        ("delete task 1,000", Unclear),
+        ("delete task 99999999999999999999", Unclear),
+        ("complete task -2", Unclear),
+        ("mark task -3 as done", Unclear),
+        ("rename task -1 to x", Unclear),
+        ("change task (4) to 'x'", Unclear),
+        ("update task +2 description to y", Unclear),
+        ("delete the 10am call", delete_named("10am call")),
+        // A quoted new text is a title, even a state word; unquoted after
+        // change/update/set, a state word is the state.
+        ("Change task 371 to 'done'", title(371, "Done")),
+        ("change task 371 to \"done\"", title(371, "Done")),
+        ("change task 371 to “done”", title(371, "Done")),
+        ("update task 2 to 'complete'", title(2, "Complete")),
+        ("edit task 4 to 'finished'", title(4, "Finished")),
+        ("change task 3 to 'not done'", title(3, "Not done")),
+        ("change the title of task 3 to done", title(3, "Done")),
+        ("set task 3 title to 'done'", title(3, "Done")),
+        ("change task 371 to done", Complete(371)),
+        ("set task 3 to done", Complete(3)),
+        ("set task 3 to complete", Complete(3)),
+        ("set task 3 to not done", Reopen),
+        ("set task 3 to 'done'", Unclear),
+        ("mark task 3 as 'done'", Complete(3)),
+        // A bare request asked as a question is confirmed first; a polite
+        // "can you …?" is a request.
+        ("delete task 18?", ConfirmDelete(18)),
+        ("so, delete task 19?", ConfirmDelete(19)),
+        ("Delete #18?", ConfirmDelete(18)),
+        ("delete 18??", ConfirmDelete(18)),
+        ("delete task 18?!", ConfirmDelete(18)),
+        ("please delete task 18?", ConfirmDelete(18)),
+        ("remove task 7?", ConfirmDelete(7)),
+        ("complete task 4?", ConfirmComplete(4)),
+        ("mark task 4 as done?", ConfirmComplete(4)),
+        ("change task 5 to done?", ConfirmComplete(5)),
+        ("rename task 2 to Walk the dog?", Unclear),
+        ("update task 3 description to call first?", Unclear),
+        ("delete the gym task?", delete_named("gym")),
+        ("delete 5 tasks?", Unclear),
+        ("reopen task 3?", Reopen),
+        ("can you delete task 3?", Delete(3)),
+        ("could you complete task 3?", Complete(3)),
+        ("would you remove #4?", Delete(4)),
+        ("will you mark task 2 as done?", Complete(2)),
+        (
+            "Can you rename task 2 to Walk the dog?",
+            title(2, "Walk the dog"),
+        ),
+        ("delete task 18", Delete(18)),
+        ("delete task 18.", Delete(18)),
+        ("should I delete task 3?", Unknown),
+        ("can I delete task 3?", Unknown),
     ]
 }
 
@@ -466,6 +556,10 @@ fn every_sentence_of_the_corpus_is_read_as_expected() {
     );
 }
 
+fn ask_again(question: &str) -> Intent {
+    Intent::AskAgain(question.into())
+}
+
 /// Answers to the assistant's previous message: (what it asked, the answer, what that means).
 fn follow_ups() -> Vec<(String, &'static str, Intent)> {
     let delete_66 = format!("{CONFIRM_DELETE}66 “Gym”? Reply yes or no.");
@@ -473,7 +567,11 @@ fn follow_ups() -> Vec<(String, &'static str, Intent)> {
     let which_delete = format!(
         "{ASK_DELETE} Several tasks match \"gym\":\n\n- #3 Gym\n- #4 Gym bag\n\nReply with its number."
     );
-    let which_complete = format!("{ASK_COMPLETE} Several tasks match \"report\".");
+    let which_complete = format!(
+        "{ASK_COMPLETE} Several tasks match \"report\":\n\n- #7 Report\n- #8 Report draft\n\nReply with its number."
+    );
+    // A question that listed no task: no number can answer it.
+    let which_unlisted = format!("{ASK_COMPLETE} Several tasks match \"report\".");
     let listed = "Here are your tasks:\n\n- #3 Gym".to_owned();
     vec![
         (delete_66.clone(), "yes", Delete(66)),
@@ -481,7 +579,28 @@ fn follow_ups() -> Vec<(String, &'static str, Intent)> {
         (delete_66.clone(), "sure", Delete(66)),
         (delete_66.clone(), "do it", Delete(66)),
         (delete_66.clone(), "yes, go ahead", Delete(66)),
-        (delete_66.clone(), "ok", Delete(66)),
+        (delete_66.clone(), "y", Delete(66)),
+        (delete_66.clone(), "go ahead", Delete(66)),
+        (delete_66.clone(), "yes delete it", Delete(66)),
+        (delete_66.clone(), "yes, remove it please", Delete(66)),
+        (delete_66.clone(), "ok, do it", Delete(66)),
+        (delete_66.clone(), "yes thanks", Delete(66)),
+        (delete_66.clone(), "sure thing", Delete(66)),
+        // An acknowledgement is not a yes: the question is asked again.
+        (delete_66.clone(), "ok", ask_again(&delete_66)),
+        (delete_66.clone(), "okay", ask_again(&delete_66)),
+        (delete_66.clone(), "ok, thanks", ask_again(&delete_66)),
+        (delete_66.clone(), "ok thanks", ask_again(&delete_66)),
+        (delete_66.clone(), "thanks", ask_again(&delete_66)),
+        (delete_66.clone(), "thank you", ask_again(&delete_66)),
+        (delete_66.clone(), "ok cool", ask_again(&delete_66)),
+        (delete_66.clone(), "cool", ask_again(&delete_66)),
+        (delete_66.clone(), "great, thanks", ask_again(&delete_66)),
+        (delete_66.clone(), "no thanks", Intent::Declined),
+        (delete_66.clone(), "no, delete it", Intent::Declined),
+        (delete_66.clone(), "yes complete it", Unknown),
+        (complete_7.clone(), "ok thanks", ask_again(&complete_7)),
+        (complete_7.clone(), "yes, mark it as done", Complete(7)),
         (delete_66.clone(), "no", Intent::Declined),
         (delete_66.clone(), "no thanks", Intent::Declined),
         (delete_66.clone(), "don't", Intent::Declined),
@@ -498,9 +617,29 @@ fn follow_ups() -> Vec<(String, &'static str, Intent)> {
         (which_delete.clone(), "task 4", Delete(4)),
         (which_delete.clone(), "number 4 please", Delete(4)),
         (which_delete.clone(), "no", Intent::Declined),
-        (which_delete.clone(), "3 and 4", Unknown),
-        (which_delete, "yes", Unknown),
-        (which_complete, "2", Complete(2)),
+        (which_delete.clone(), "delete 3", Delete(3)),
+        // Only a task the question listed, and never after a no.
+        (which_delete.clone(), "3 and 4", Unclear),
+        (which_delete.clone(), "40", Unclear),
+        (which_delete.clone(), "task 40", Unclear),
+        (which_delete.clone(), "delete 40", Unclear),
+        (which_delete.clone(), "no, 40", Unclear),
+        (which_delete.clone(), "no 3", Unclear),
+        (which_delete.clone(), "nope, 4", Unclear),
+        (which_delete.clone(), "cancel 3", Unclear),
+        (which_delete.clone(), "-4", Unclear),
+        (which_delete.clone(), "+3", Unclear),
+        (which_delete.clone(), "(3)", Unclear),
+        (which_delete.clone(), "3.5", Unclear),
+        (which_delete.clone(), "3 tasks", Unclear),
+        (which_delete.clone(), "nope", Intent::Declined),
+        (which_delete.clone(), "what's pending?", PENDING),
+        (which_delete.clone(), "yes", Unknown),
+        (which_delete, "the gym one", Unknown),
+        (which_complete.clone(), "7", Complete(7)),
+        (which_complete.clone(), "2", Unclear),
+        (which_complete.clone(), "no, 7", Unclear),
+        (which_unlisted, "2", Unclear),
         (listed.clone(), "yes", Unknown),
         (listed, "3", Unknown),
     ]

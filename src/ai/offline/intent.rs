@@ -25,8 +25,15 @@ pub enum Intent {
     /// Find the task by name first (list, then ask).
     CompleteByName(String),
     DeleteByName(String),
+    /// "delete task 18?": a request asked as a question, so the assistant
+    /// asks "Do you want me to delete task #18 …?" and acts on the next "yes".
+    ConfirmDelete(i64),
+    ConfirmComplete(i64),
     /// "no" to a "Do you want me to …?" question.
     Declined,
+    /// Neither a yes nor a no to "Do you want me to …?" ("ok", "thanks"):
+    /// the assistant repeats its question, which it wrote itself.
+    AskAgain(String),
     /// A change was asked for, but not plainly enough to act on.
     Unclear,
     Greeting,
@@ -176,7 +183,9 @@ impl Intent {
     /// Reads `text`; `asked` is the assistant's previous message, so that a
     /// "yes" or a bare number can answer the question it asked.
     pub fn parse(text: &str, asked: Option<&str>) -> Intent {
-        let text = text.trim().trim_end_matches(['.', '!', '?']).trim_end();
+        let typed = text.trim();
+        let text = typed.trim_end_matches(['.', '!', '?']).trim_end();
+        let question = typed[text.len()..].contains('?');
         let all = words::split(text);
         let rest = skip_politeness(&all);
         if let Some(n) = add_phrase(rest) {
@@ -192,9 +201,35 @@ impl Intent {
             return Intent::Thanks;
         }
         if let Some(intent) = change::parse(text, rest) {
-            return intent;
+            return if question && !polite_request(&all[..all.len() - rest.len()]) {
+                confirm_first(intent)
+            } else {
+                intent
+            };
         }
         list_filter(rest).map_or(Intent::Unknown, Intent::List)
+    }
+}
+
+/// Whether the politeness before a request makes a question of it a request:
+/// "can you delete task 3?" asks for the deletion as plainly as "delete task
+/// 3" does, while a bare "delete task 3?" (or "so, delete task 3?") asks
+/// whether to, so the assistant confirms first.
+fn polite_request(politeness: &[Word]) -> bool {
+    politeness
+        .iter()
+        .any(|w| matches!(w.key.as_str(), "can" | "could" | "would" | "will"))
+}
+
+/// A change asked as a question: a delete or complete becomes the assistant's
+/// own "Do you want me to …?" question; a new title or description, which
+/// no question confirms, is not done.
+fn confirm_first(intent: Intent) -> Intent {
+    match intent {
+        Intent::Delete(id) => Intent::ConfirmDelete(id),
+        Intent::Complete(id) => Intent::ConfirmComplete(id),
+        Intent::Update { .. } => Intent::Unclear,
+        other => other,
     }
 }
 

@@ -1,5 +1,7 @@
 //! Properties of the sentence parser for any input: it never panics, what it
-//! cuts out is the user's own text, and an add is never anything else.
+//! cuts out is the user's own text, an add is never anything else, and a
+//! count, a signed number, an acknowledgement, a number the assistant did not
+//! offer or a bare question never changes a task.
 //! Case counts follow `PROPTEST_CASES` (default 256 per property).
 
 use proptest::prelude::*;
@@ -96,10 +98,44 @@ fn asked() -> impl Strategy<Value = Option<String>> {
         (1i64..100).prop_map(|n| Some(format!("{CONFIRM_DELETE}{n} “x”? Reply yes or no."))),
         (1i64..100).prop_map(|n| Some(format!("{CONFIRM_COMPLETE}{n} “x” as complete?"))),
         Just(Some(format!("{ASK_DELETE} Reply with its number."))),
+        prop::collection::vec(1i64..100, 0..4).prop_map(|ids| Some(which_question(&ids))),
         Just(Some(ASK_COMPLETE.to_owned())),
         any::<String>().prop_map(Some),
     ]
 }
+
+/// "Which task should I delete?" listing `ids`, as the assistant writes it.
+fn which_question(ids: &[i64]) -> String {
+    let list: Vec<String> = ids.iter().map(|id| format!("- #{id} Gym {id}")).collect();
+    format!(
+        "{ASK_DELETE} Several tasks match \"gym\":\n\n{}\n\nReply with its number.",
+        list.join("\n")
+    )
+}
+
+/// Whether `intent` changes a task without asking first; finding a task by
+/// name ("delete 1/2" looks for a task called "1/2") always asks.
+fn acts_at_once(intent: &Intent) -> bool {
+    matches!(
+        intent,
+        Intent::Delete(_) | Intent::Complete(_) | Intent::Update { .. }
+    )
+}
+
+/// A verb that deletes or completes a task by number.
+const ACTING_VERBS: &[&str] = &[
+    "delete",
+    "remove",
+    "cancel",
+    "drop",
+    "erase",
+    "complete",
+    "finish",
+    "close",
+    "mark",
+    "done with",
+    "check off",
+];
 
 /// An add phrase ("remind me to", "todo:") in any mix of upper and lower case.
 fn add_phrase() -> impl Strategy<Value = String> {
@@ -191,5 +227,84 @@ proptest! {
             let intent = Intent::parse(&input, None);
             prop_assert!(!intent.changes_a_task(), "{input:?} read as {intent:?}");
         }
+    }
+
+    #[test]
+    fn a_count_of_tasks_is_never_a_task_number(
+        verb in prop::sample::select(ACTING_VERBS),
+        the in prop::sample::select(&["", "the ", "my ", "task ", "#"][..]),
+        n in 1i64..1000,
+        noun in prop::sample::select(&["task", "tasks", "items", "item", "things", "todos", "of them", "of my tasks"][..]),
+        tail in prop::sample::select(&["", " as done", " please", "?", "."][..]),
+    ) {
+        let input = format!("{verb} {the}{n} {noun}{tail}");
+        let intent = Intent::parse(&input, None);
+        prop_assert!(!intent.changes_a_task(), "{input:?} read as {intent:?}");
+    }
+
+    #[test]
+    fn a_number_with_a_sign_or_symbol_is_never_a_task_number(
+        verb in prop::sample::select(&["delete", "delete task", "remove #", "complete task", "mark task", "rename task", "change task"][..]),
+        (before, after) in prop::sample::select(&[("-", ""), ("+", ""), ("~", ""), ("(", ")"), ("", "%"), ("", ".5"), ("", ",000"), ("±", ""), ("[", "]"), ("", "/2")][..]),
+        n in 1i64..1000,
+        tail in prop::sample::select(&["", " as done", " to x", " to 'y'", " description to z"][..]),
+    ) {
+        let input = format!("{verb} {before}{n}{after}{tail}");
+        let intent = Intent::parse(&input, None);
+        prop_assert!(!acts_at_once(&intent), "{input:?} read as {intent:?}");
+    }
+
+    #[test]
+    fn only_a_task_the_question_listed_can_be_picked(
+        ids in prop::collection::vec(1i64..100, 0..4),
+        answer in sentence(),
+    ) {
+        let asked = which_question(&ids);
+        let intent = Intent::parse(&answer, Some(&asked));
+        if let Intent::Delete(id) | Intent::Complete(id) = intent {
+            prop_assert!(ids.contains(&id), "{answer:?} picked #{id}, offered {ids:?}");
+        }
+    }
+
+    #[test]
+    fn an_acknowledgement_never_confirms(
+        id in 1i64..1000,
+        words in prop::collection::vec(prop::sample::select(&["ok", "okay", "thanks", "thank you", "cool", "great", "nice", "fine", "alright", "got it", "hmm"][..]), 1..4),
+        sep in prop::sample::select(&[" ", ", ", "! ", ". "][..]),
+    ) {
+        let answer = words.join(sep);
+        for asked in [
+            format!("{CONFIRM_DELETE}{id} “x”? Reply yes or no."),
+            format!("{CONFIRM_COMPLETE}{id} “x” as complete? Reply yes or no."),
+        ] {
+            let intent = Intent::parse(&answer, Some(&asked));
+            prop_assert_eq!(&intent, &Intent::AskAgain(asked.clone()), "{:?}", answer);
+        }
+    }
+
+    #[test]
+    fn a_bare_request_asked_as_a_question_never_acts(
+        lead in prop::sample::select(&["", "so ", "so, ", "ok ", "please ", "now ", "hey, ", "and "][..]),
+        verb in prop::sample::select(ACTING_VERBS),
+        reference in prop::sample::select(&["task ", "#", "", "task number "][..]),
+        n in 1i64..1000,
+        tail in prop::sample::select(&["?", "??", "?!", " ?", " please?", " now?", " as done?"][..]),
+    ) {
+        let input = format!("{lead}{verb} {reference}{n}{tail}");
+        let intent = Intent::parse(&input, None);
+        prop_assert!(!intent.changes_a_task() || matches!(intent, Intent::Reopen), "{input:?} read as {intent:?}");
+    }
+
+    #[test]
+    fn a_quoted_new_text_is_always_a_title(
+        verb in prop::sample::select(&["change", "update", "edit", "rename"][..]),
+        n in 1i64..1000,
+        state in prop::sample::select(&["done", "complete", "completed", "finished", "not done", "pending", "open"][..]),
+        (open, close) in prop::sample::select(&[("'", "'"), ("\"", "\""), ("“", "”"), ("‘", "’")][..]),
+    ) {
+        let input = format!("{verb} task {n} to {open}{state}{close}");
+        let intent = Intent::parse(&input, None);
+        let title = super::words::title_case(state);
+        prop_assert_eq!(intent, Intent::Update { id: n, change: Change::Title(title) }, "{}", input);
     }
 }

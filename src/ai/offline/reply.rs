@@ -35,6 +35,12 @@ pub fn next(intent: &Intent, last: Option<&ToolResult>) -> Next {
         (Intent::CompleteByName(name), "list_tasks") => {
             Next::Say(pick(name, &last.result, Act::Complete))
         }
+        (Intent::ConfirmDelete(id), "list_tasks") => {
+            Next::Say(confirm(*id, &last.result, Act::Delete))
+        }
+        (Intent::ConfirmComplete(id), "list_tasks") => {
+            Next::Say(confirm(*id, &last.result, Act::Complete))
+        }
         _ => Next::Say(describe(intent, last)),
     }
 }
@@ -55,6 +61,11 @@ fn first_call(intent: &Intent) -> Next {
         } => Next::Call("update_task", json!({ "task_id": id, "description": text })),
         Intent::DeleteByName(_) => Next::Call("list_tasks", status_args("all")),
         Intent::CompleteByName(_) => Next::Call("list_tasks", status_args("pending")),
+        // The task's title goes into the question, so it is looked up first.
+        Intent::ConfirmDelete(_) | Intent::ConfirmComplete(_) => {
+            Next::Call("list_tasks", status_args("all"))
+        }
+        Intent::AskAgain(question) => Next::Say(ask_again(question)),
         Intent::AddWithoutTitle => Next::Say(
             "What should the task say? For example: \"Add a task to buy groceries\".".into(),
         ),
@@ -98,16 +109,7 @@ fn pick(name: &str, listed: &Value, act: Act) -> String {
         ([], _) => format!(
             "I couldn't find a task matching \"{name}\". Say \"show me all my tasks\" to see them."
         ),
-        ([one], Act::Delete) => format!(
-            "{CONFIRM_DELETE}{} “{}”? Reply yes or no.",
-            id_of(&one["id"]),
-            title_of(one)
-        ),
-        ([one], Act::Complete) => format!(
-            "{CONFIRM_COMPLETE}{} “{}” as complete? Reply yes or no.",
-            id_of(&one["id"]),
-            title_of(one)
-        ),
+        ([one], act) => confirm_question(one, act),
         (several, act) => format!(
             "{} Several tasks match \"{name}\":\n\n{}\n\nReply with its number.",
             match act {
@@ -118,6 +120,38 @@ fn pick(name: &str, listed: &Value, act: Act) -> String {
         ),
     }
 }
+
+/// "Do you want me to delete task #18 “Gym”?": the question whose "yes" acts on exactly that task.
+fn confirm_question(task: &Value, act: Act) -> String {
+    let (id, title) = (id_of(&task["id"]), title_of(task));
+    match act {
+        Act::Delete => format!("{CONFIRM_DELETE}{id} “{title}”? Reply yes or no."),
+        Act::Complete => {
+            format!("{CONFIRM_COMPLETE}{id} “{title}” as complete? Reply yes or no.")
+        }
+    }
+}
+
+/// Asks to confirm task `id`, found among the `listed` tasks, asked about as a question.
+fn confirm(id: i64, listed: &Value, act: Act) -> String {
+    let tasks = listed.as_array().map(Vec::as_slice).unwrap_or_default();
+    match tasks.iter().find(|t| t["id"].as_i64() == Some(id)) {
+        None => format!("I couldn't find task #{id}, so I haven't changed anything. {SEE_NUMBERS}"),
+        Some(task) if matches!(act, Act::Complete) && task["completed"].as_bool() == Some(true) => {
+            format!("Task #{id} “{}” is already complete.", title_of(task))
+        }
+        Some(task) => confirm_question(task, act),
+    }
+}
+
+/// The same question again, after an answer that was neither a yes nor a no.
+/// It must still start with the question so that the next "yes" answers it.
+fn ask_again(question: &str) -> String {
+    let question = question.strip_suffix(NOTHING_YET).unwrap_or(question);
+    format!("{question}{NOTHING_YET}")
+}
+
+const NOTHING_YET: &str = " I haven't changed anything yet.";
 
 /// Lowercased words of a title or name, for matching whole words.
 fn name_words(text: &str) -> Vec<String> {
@@ -275,6 +309,35 @@ mod tests {
             Some(&listed(tasks)),
         ));
         assert!(text.contains("matching \"\\*car\\*\""), "{text}");
+    }
+
+    #[test]
+    fn a_request_asked_as_a_question_is_confirmed_with_the_tasks_title() {
+        let tasks = json!([{"id": 18, "title": "*Gym*", "completed": false}, {"id": 19, "title": "Done", "completed": true}]);
+        let ask = |intent: Intent| said(next(&intent, Some(&listed(tasks.clone()))));
+        assert_eq!(
+            ask(Intent::ConfirmDelete(18)),
+            "Do you want me to delete task #18 “\\*Gym\\*”? Reply yes or no."
+        );
+        assert_eq!(
+            ask(Intent::ConfirmComplete(18)),
+            "Do you want me to mark task #18 “\\*Gym\\*” as complete? Reply yes or no."
+        );
+        assert!(ask(Intent::ConfirmComplete(19)).contains("already complete"));
+        assert!(ask(Intent::ConfirmDelete(20)).starts_with("I couldn't find task #20"));
+        assert!(matches!(
+            next(&Intent::ConfirmDelete(18), None),
+            Next::Call("list_tasks", _)
+        ));
+    }
+
+    #[test]
+    fn a_question_asked_again_still_starts_with_the_question() {
+        let question = "Do you want me to delete task #66 “Gym”? Reply yes or no.";
+        let again = said(next(&Intent::AskAgain(question.into()), None));
+        assert!(again.starts_with(question), "{again}");
+        let twice = said(next(&Intent::AskAgain(again.clone()), None));
+        assert_eq!(twice, again);
     }
 
     #[test]

@@ -91,19 +91,50 @@ pub fn keys(words: &[Word]) -> String {
         .join(" ")
 }
 
-/// A task number as a word: "3", "#3".
+/// A task number as a word: "3", "#3", "3's", or one of those with a comma,
+/// full stop, colon, semicolon, "!" or "?" after it ("delete task 3, please").
+/// Read from the word as typed: a sign or symbol around the digits ("-1",
+/// "+3", "~3", "(3)", "3.5", "50%") makes it some other number, not a task
+/// reference, so it is not one here (see [`is_other_number`]).
 pub fn number(word: &Word) -> Option<i64> {
-    let key = word.key.strip_suffix("'s").unwrap_or(&word.key);
-    let digits = key.strip_prefix('#').unwrap_or(key);
+    let raw = word.raw.trim_end_matches([',', '.', ':', ';', '!', '?']);
+    let raw = raw
+        .strip_suffix("'s")
+        .or_else(|| raw.strip_suffix("’s"))
+        .unwrap_or(raw);
+    let digits = raw.strip_prefix('#').unwrap_or(raw);
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
     digits.parse().ok().filter(|n| *n > 0)
 }
 
+/// A number that is not a task number: digits with a sign or symbol around
+/// them ("-1", "+3", "~3", "(3)", "50%"), a fraction or grouping ("3.5",
+/// "1,000"), zero, or too large for an id. Words such as "3rd" or "10am" are
+/// not numbers at all.
+pub fn is_other_number(word: &Word) -> bool {
+    let core = word.raw.trim_matches(|c: char| !c.is_alphanumeric());
+    number(word).is_none()
+        && core.bytes().any(|b| b.is_ascii_digit())
+        && core
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b == b'.' || b == b',')
+}
+
+/// Whether `word` is a number of any kind, a task number or not.
+pub fn is_numeric(word: &Word) -> bool {
+    number(word).is_some() || is_other_number(word)
+}
+
 /// The user's text from byte `from` to the end, as typed: trimmed, without
 /// a leading colon or dash and without the quotes around it.
 pub fn text_from(text: &str, from: usize) -> &str {
+    quoted_text_from(text, from).0
+}
+
+/// [`text_from`], and whether it was in quotes ("'done'" rather than "done").
+pub fn quoted_text_from(text: &str, from: usize) -> (&str, bool) {
     let quote = |c: char| matches!(c, '\'' | '"' | '“' | '”' | '‘' | '’' | '«' | '»');
     let text = text
         .get(from..)
@@ -113,8 +144,8 @@ pub fn text_from(text: &str, from: usize) -> &str {
     let mut chars = text.chars();
     match (chars.next(), chars.next_back()) {
         // Quotes only come off in pairs: "call 'Bob'" keeps its quotes inside, "'y" keeps its one.
-        (Some(first), Some(last)) if quote(first) && quote(last) => chars.as_str().trim(),
-        _ => text,
+        (Some(first), Some(last)) if quote(first) && quote(last) => (chars.as_str().trim(), true),
+        _ => (text, false),
     }
 }
 
@@ -149,6 +180,39 @@ mod tests {
     #[test]
     fn punctuation_only_words_are_skipped() {
         assert_eq!(keys(&split("add - : milk")), "add milk");
+    }
+
+    #[test]
+    fn a_task_number_is_plain_digits() {
+        let number_in = |text: &str| split(text).first().and_then(number);
+        for (text, n) in [
+            ("3", 3),
+            ("#3", 3),
+            ("3,", 3),
+            ("3.", 3),
+            ("3's", 3),
+            ("3’s", 3),
+            ("3:", 3),
+        ] {
+            assert_eq!(number_in(text), Some(n), "{text}");
+        }
+        for other in [
+            "-1",
+            "+372",
+            "~374",
+            "(373)",
+            "3.5",
+            "5%",
+            "0",
+            "1,000",
+            "99999999999999999999",
+        ] {
+            assert_eq!(number_in(other), None, "{other}");
+            assert!(split(other).first().is_some_and(is_other_number), "{other}");
+        }
+        for word in ["3rd", "10am", "milk", "#"] {
+            assert!(!split(word).first().is_some_and(is_numeric), "{word}");
+        }
     }
 
     #[test]
