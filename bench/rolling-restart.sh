@@ -19,7 +19,7 @@ PORTS=(18081 18082)
 DB="tasktalk_rolling_$$"
 DB_URL="${PG_ADMIN_URL%/*}/$DB"
 
-flock /tmp/cargo.lock cargo build --release --quiet 2>/dev/null || cargo build --release --quiet
+cargo build --release --quiet
 WORK=$(mktemp -d)
 PIDS=("" "")
 FAKE_PID=""

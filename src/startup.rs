@@ -26,7 +26,6 @@ use crate::auth::rate_limit::AuthRateLimiter;
 use crate::chat::runs::Runs;
 use crate::config::{Environment, Settings};
 use crate::db::{self, Backend, DbPool};
-use crate::error::AppError;
 use crate::middleware;
 use crate::telemetry::RequestSpan;
 
@@ -148,7 +147,6 @@ impl Application {
                 .configure(crate::pages::routes)
                 // Last in every router: a path with other methods is a 405, else a 404.
                 .service(middleware::methods::fallback())
-                .default_service(web::to(not_found))
         })
         .listen(listener)?
         // Shutdown is ours (see `run_until_signalled`): replies first, then connections.
@@ -279,10 +277,6 @@ fn display_host(bind: &str) -> &str {
         "0.0.0.0" | "::" | "[::]" => "localhost",
         other => other,
     }
-}
-
-async fn not_found() -> Result<actix_web::HttpResponse, AppError> {
-    Err(AppError::NotFound)
 }
 
 /// The cookie holds only the session token, encrypted; the database row is the truth.

@@ -4,6 +4,9 @@
 //! Tools run through `db::run`, one short connection each; no connection is
 //! held while the model is thinking.
 
+use std::future::Future;
+
+use futures_util::FutureExt;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use tokio::sync::mpsc::UnboundedSender;
@@ -46,6 +49,10 @@ pub struct Reply {
 /// Runs one turn for `user_id` on top of `entries` (history ending in the
 /// user's message). `already_ran` are tool calls an earlier, failed run of
 /// this turn made: the model sees them and the reply keeps them.
+///
+/// When `stopping` resolves the turn ends at the next safe point: a model
+/// call is dropped (it changes nothing), a tool call is finished and
+/// reported first, so the reply records every tool that ran.
 pub async fn run(
     assistant: &Assistant,
     pool: &DbPool,
@@ -53,7 +60,9 @@ pub async fn run(
     mut entries: Vec<Entry>,
     already_ran: Vec<CallRecord>,
     events: &UnboundedSender<AgentEvent>,
+    stopping: impl Future<Output = ()>,
 ) -> Reply {
+    tokio::pin!(stopping);
     let first_step = already_ran.iter().map(|c| c.step + 1).max().unwrap_or(0);
     replay("", &already_ran, &mut entries);
     for call in &already_ran {
@@ -71,7 +80,11 @@ pub async fn run(
             reply.text.push_str("\n\n");
             sink("\n\n");
         }
-        let ModelStep { text, calls } = match assistant.step(&entries, &sink).await {
+        let answered = tokio::select! {
+            answered = assistant.step(&entries, &sink) => answered,
+            () = &mut stopping => Err(ProviderError::Interrupted),
+        };
+        let ModelStep { text, calls } = match answered {
             Ok(step) => step,
             Err(e) => {
                 reply.text = reply.text.trim_end().to_owned();
@@ -86,6 +99,11 @@ pub async fn run(
         }
         let mut results = Vec::with_capacity(calls.len());
         for call in &calls {
+            if (&mut stopping).now_or_never().is_some() {
+                reply.text = reply.text.trim_end().to_owned();
+                reply.failure = Some(ProviderError::Interrupted);
+                return reply;
+            }
             let result = execute(pool, user_id, call).await;
             let record = CallRecord {
                 name: call.name.clone(),

@@ -79,6 +79,10 @@ pub enum ProviderError {
     Cut(String),
     #[error("the provider sent something unreadable: {0}")]
     Malformed(String),
+    /// Not the provider's doing: this server is stopping and ended the turn
+    /// between steps, to be retried elsewhere.
+    #[error("the server stopped before the answer was finished")]
+    Interrupted,
 }
 
 impl ProviderError {

@@ -15,7 +15,7 @@ use crate::db::models::User;
 pub struct Claims {
     pub sub: String,
     /// The id of the session the token was issued from. Required: a token
-    /// without one (from before sessions were checked) does not decode.
+    /// without one does not decode.
     pub sid: String,
     pub email: String,
     pub name: String,

@@ -21,6 +21,8 @@ use crate::db::{self, DbPool};
 /// How long a claim holds without renewal: a reply whose run died is
 /// retryable this long after its last renewal, at most.
 pub const LEASE: TimeDelta = TimeDelta::seconds(15);
+/// How long a stopping run may take to reach its next safe point.
+const WIND_DOWN: Duration = Duration::from_secs(3);
 /// How often a live run renews its lease.
 const RENEW_EVERY: Duration = Duration::from_secs(5);
 
@@ -62,23 +64,7 @@ pub async fn supervise(
                 }
                 None => events_open = false,
             },
-            joined = &mut handle => break match joined {
-                Ok(finished) => {
-                    // What the run sent just before it returned.
-                    while let Ok(event) = events.try_recv() {
-                        let _ = viewer.send(event);
-                    }
-                    outcome_of(finished)
-                }
-                Err(e) => {
-                    if e.is_panic() {
-                        tracing::error!(reply = reply.id, "the assistant's run panicked; its reply is stored as failed");
-                    } else {
-                        tracing::error!(reply = reply.id, "the assistant's run was cancelled; its reply is stored as failed");
-                    }
-                    failed(calls)
-                }
-            },
+            joined = &mut handle => break ended(joined, &mut events, viewer, &mut calls, reply.id),
             _ = renew.tick() => {
                 if !renew_lease(pool, reply.id, &run_id).await {
                     handle.abort();
@@ -87,9 +73,17 @@ pub async fn supervise(
                 }
             },
             () = &mut stopping => {
-                handle.abort();
+                // The run saw the same signal: it ends at its next safe point
+                // (after the tool it may be running), reporting what ran.
                 tracing::warn!(reply = reply.id, "the server is stopping: the reply is stored as failed, to be retried");
-                break failed(calls);
+                let joined = match tokio::time::timeout(WIND_DOWN, &mut handle).await {
+                    Ok(joined) => joined,
+                    Err(_) => {
+                        handle.abort();
+                        (&mut handle).await
+                    }
+                };
+                break ended(joined, &mut events, viewer, &mut calls, reply.id);
             },
         }
     };
@@ -98,6 +92,40 @@ pub async fn supervise(
         Err(e) => {
             tracing::error!(reply = reply.id, error = %e, "could not save the assistant's reply");
             None
+        }
+    }
+}
+
+/// The outcome of a run that ended, finished or not. Tool calls it reported
+/// but the supervisor had not read yet are kept too.
+fn ended(
+    joined: Result<agent::Reply, tokio::task::JoinError>,
+    events: &mut UnboundedReceiver<AgentEvent>,
+    viewer: &UnboundedSender<AgentEvent>,
+    calls: &mut Vec<CallRecord>,
+    reply: i64,
+) -> Outcome {
+    while let Ok(event) = events.try_recv() {
+        if let AgentEvent::ToolCall(call) = &event {
+            calls.push(call.clone());
+        }
+        let _ = viewer.send(event);
+    }
+    match joined {
+        Ok(finished) => outcome_of(finished),
+        Err(e) => {
+            if e.is_panic() {
+                tracing::error!(
+                    reply,
+                    "the assistant's run panicked; its reply is stored as failed"
+                );
+            } else {
+                tracing::error!(
+                    reply,
+                    "the assistant's run was stopped; its reply is stored as failed"
+                );
+            }
+            failed(std::mem::take(calls))
         }
     }
 }

@@ -162,7 +162,8 @@ pub async fn answer(
     };
     let (events_tx, events) = mpsc::unbounded_channel();
     let (finished_tx, finished) = oneshot::channel();
-    let (pool, assistant, stopping) = (pool.clone(), assistant.clone(), runs.stopping());
+    let (pool, assistant) = (pool.clone(), assistant.clone());
+    let (stopping, agent_stopping) = (runs.stopping(), runs.stopping());
     runs.spawn(async move {
         let _guard = guard;
         let (agent_tx, agent_events) = mpsc::unbounded_channel();
@@ -171,7 +172,16 @@ pub async fn answer(
                 (pool.clone(), reply.user_id.clone(), tool_calls(&reply));
             async move {
                 let entries = to_entries(&history);
-                agent::run(&assistant, &pool, &user_id, entries, already_ran, &agent_tx).await
+                agent::run(
+                    &assistant,
+                    &pool,
+                    &user_id,
+                    entries,
+                    already_ran,
+                    &agent_tx,
+                    agent_stopping,
+                )
+                .await
             }
         };
         let saved =

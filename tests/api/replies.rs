@@ -493,3 +493,76 @@ async fn a_head_request_for_a_reply_stream_starts_no_run() {
     assert_eq!(messages(&app).len(), 1, "no reply was claimed");
     assert_eq!(app.tasks_of(&me).len(), 1, "the task is still there");
 }
+
+#[tokio::test]
+async fn a_reply_claimed_by_a_server_from_before_leases_is_given_its_old_ten_minutes() {
+    let app = spawn_app().await;
+    let (browser, me) = app.signed_in_browser("old@example.com").await;
+    let c = conversation_of(&app, &browser).await;
+    let now = chrono::Utc::now().naive_utc();
+    let (_, reply) = question_with_pending_reply(&app, &me, c, now);
+    let unleased = |created_at: chrono::NaiveDateTime| {
+        diesel::update(message::table.find(reply.id))
+            .set((
+                message::lease_until.eq(None::<chrono::NaiveDateTime>),
+                message::run_id.eq(None::<String>),
+                message::created_at.eq(created_at),
+            ))
+            .execute(&mut **app.conn())
+            .expect("update");
+    };
+
+    unleased(now - chrono::TimeDelta::minutes(1));
+    assert_eq!(statuses(&app, &browser, c).await.last().unwrap(), "pending");
+
+    unleased(now - chrono::TimeDelta::minutes(11));
+    assert_eq!(statuses(&app, &browser, c).await.last().unwrap(), "failed");
+}
+
+/// A tool call as the agent reports it.
+fn added_task_call() -> tasktalk::ai::CallRecord {
+    tasktalk::ai::CallRecord {
+        name: "add_task".into(),
+        arguments: json!({"title": "milk"}),
+        result: json!({"task_id": 1, "status": "created", "title": "milk"}),
+        step: 0,
+        id: "call_0".into(),
+        signature: None,
+    }
+}
+
+#[tokio::test]
+async fn a_run_that_dies_after_a_tool_ran_keeps_the_tool_call_for_its_retry() {
+    let app = spawn_app().await;
+    let (browser, me) = app.signed_in_browser("kit@example.com").await;
+    let c = conversation_of(&app, &browser).await;
+    let lease = chrono::Utc::now().naive_utc() + chrono::TimeDelta::seconds(15);
+
+    for how in ["panics", "is stopped"] {
+        let (_, reply) = question_with_pending_reply(&app, &me, c, lease);
+        let (agent_tx, agent_events) = mpsc::unbounded_channel::<AgentEvent>();
+        let (viewer, _seen) = mpsc::unbounded_channel();
+        let panics = how == "panics";
+        let run = async move {
+            let _ = agent_tx.send(AgentEvent::ToolCall(added_task_call()));
+            if panics {
+                panic!("after a tool ran");
+            }
+            std::future::pending::<()>().await;
+            unreachable!()
+        };
+        let stopping: std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>> = if panics {
+            Box::pin(std::future::pending())
+        } else {
+            Box::pin(std::future::ready(()))
+        };
+
+        let saved = supervise(&app.pool, &reply, run, agent_events, &viewer, stopping)
+            .await
+            .expect("stored");
+
+        assert_eq!(saved.status, "failed", "a run that {how}");
+        let calls = saved.tool_calls.unwrap_or_default();
+        assert!(calls.contains("add_task"), "a run that {how}: {calls}");
+    }
+}

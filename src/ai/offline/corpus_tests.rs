@@ -52,7 +52,7 @@ fn corpus() -> Vec<(&'static str, Intent)> {
             "Change task 1 to 'Call mom tonight'",
             title(1, "Call mom tonight"),
         ),
-        // The sentences: numbers and verbs inside an add are part of the title.
+        // Numbers and verbs inside an add are part of the title, never a task reference.
         (
             "Add a task to cancel the 66 gym memberships",
             add("Cancel the 66 gym memberships"),

@@ -104,8 +104,7 @@ fn signed_in_response(signed_in: &SignedIn, body: serde_json::Value) -> HttpResp
         .json(body)
 }
 
-/// Ends this session (not the person's others). Always succeeds.
-/// Ends this session (only this device's).
+/// Ends this session (only this device's; with a JWT, the session it came from).
 #[utoipa::path(post, path = "/api/auth/sign-out", tag = "auth",
     responses((status = 200, description = "`{success: true}`")))]
 #[post("/sign-out")]
@@ -118,8 +117,7 @@ pub async fn sign_out(
     Ok(HttpResponse::Ok().json(json!({ "success": true })))
 }
 
-/// `{session, user}` for a live session, else `null`. Never cached.
-/// The current session and user, or `null`.
+/// The current session and user, or `null`; never cached.
 #[utoipa::path(get, path = "/api/auth/get-session", tag = "auth",
     responses((status = 200, description = "`{session, user}` or `null`")))]
 #[get("/get-session")]

@@ -35,8 +35,7 @@ pub async fn chat(
     send(&state, &current, body.into_inner()).await
 }
 
-/// The hackathon's path: the user in the path must be the caller.
-/// `POST /api/chat` with the caller's id in the path.
+/// `POST /api/chat` with the caller's id in the path, which must be the caller.
 #[utoipa::path(post, path = "/api/{user_id}/chat", tag = "chat", request_body = ChatRequest,
     params(("user_id" = String, Path, description = "Must be the caller")),
     responses((status = 200, description = "As `POST /api/chat`"), (status = 403, description = "Not the caller")))]
@@ -99,7 +98,6 @@ fn conversation_json(c: &Conversation) -> Value {
 }
 
 /// The caller's conversations, most recently active first.
-/// The caller's conversations, most recently active first.
 #[utoipa::path(get, path = "/api/conversations", tag = "chat",
     responses((status = 200, description = "`[{id, title, created_at, updated_at}]`")))]
 #[get("/conversations")]
@@ -136,8 +134,7 @@ impl PageQuery {
     }
 }
 
-/// A page of messages, oldest first; `next_before` fetches the page before it.
-/// A page of a conversation's messages, oldest first.
+/// A page of a conversation's messages, oldest first; `next_before` fetches the page before it.
 #[utoipa::path(get, path = "/api/conversations/{id}/messages", tag = "chat",
     params(("id" = i64, Path, description = "The conversation"), PageQuery),
     responses((status = 200, description = "`{messages: [{id, role, content, status, tool_calls, created_at}], next_before}`"),

@@ -218,9 +218,9 @@ impl Message {
             .filter(message::user_id.eq(user_id))
             .filter(message::status.eq(ReplyStatus::Pending.as_str()))
             .filter(
-                message::lease_until
-                    .lt(now)
-                    .or(message::lease_until.is_null()),
+                message::lease_until.lt(now).or(message::lease_until
+                    .is_null()
+                    .and(message::created_at.lt(now - UNLEASED_RUN_GIVEN_UP_AFTER))),
             )
             .set((
                 message::status.eq(ReplyStatus::Failed.as_str()),
@@ -259,10 +259,19 @@ impl Message {
     }
 }
 
+/// A pending reply without a lease was claimed by a server from before
+/// leases, which may still be running it during a rolling deploy: it is given
+/// up only after the time such a server allowed a run.
+const UNLEASED_RUN_GIVEN_UP_AFTER: chrono::TimeDelta = chrono::TimeDelta::minutes(10);
+
 impl Message {
     /// Whether this reply is pending under a lease that lapsed before `now`.
     pub fn lease_lapsed(&self, now: NaiveDateTime) -> bool {
-        self.status() == ReplyStatus::Pending && self.lease_until.is_none_or(|until| until < now)
+        self.status() == ReplyStatus::Pending
+            && match self.lease_until {
+                Some(until) => until < now,
+                None => self.created_at < now - UNLEASED_RUN_GIVEN_UP_AFTER,
+            }
     }
 }
 
