@@ -24,6 +24,9 @@ pub struct Decoder {
     buffer: Vec<u8>,
     /// Where the unread bytes of `buffer` start.
     read: usize,
+    /// How many unread bytes are known to hold no line end, so a long line
+    /// arriving in small chunks is scanned once, not once per chunk.
+    scanned: usize,
     /// The last line ended with a CR at the end of a chunk: an LF next belongs to it.
     after_cr: bool,
     /// The stream's first bytes have been checked for a byte order mark.
@@ -73,9 +76,15 @@ impl Decoder {
                 }
             }
             let unread = &self.buffer[self.read..];
-            let Some(end) = unread.iter().position(|&b| b == b'\r' || b == b'\n') else {
+            let Some(end) = unread[self.scanned..]
+                .iter()
+                .position(|&b| b == b'\r' || b == b'\n')
+                .map(|at| self.scanned + at)
+            else {
+                self.scanned = unread.len();
                 return (unread.len() > MAX_EVENT_BYTES).then_some(Err(SseError::TooLong));
             };
+            self.scanned = 0;
             if end > MAX_EVENT_BYTES {
                 return Some(Err(SseError::TooLong));
             }
