@@ -5,6 +5,7 @@
 
 pub mod ai;
 pub mod auth;
+pub mod blocking;
 pub mod chat;
 pub mod cli;
 pub mod config;

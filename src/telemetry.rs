@@ -1,11 +1,10 @@
 //! Logging: a tracing subscriber, one span per request (with its id and, once
-//! known, the user's id), and blocking work that keeps the caller's span.
+//! known, the user's id), and panics logged without what users typed.
 //!
 //! Logs are for operators: no passwords, tokens, keys or message text.
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use tokio::task::JoinHandle;
 use tracing::Span;
 use tracing_actix_web::{DefaultRootSpanBuilder, RootSpanBuilder};
 use tracing_subscriber::EnvFilter;
@@ -61,16 +60,6 @@ impl RootSpanBuilder for RequestSpan {
     ) {
         DefaultRootSpanBuilder::on_request_end(span, outcome);
     }
-}
-
-/// `spawn_blocking` that runs `f` inside the current span (`web::block` would drop it).
-pub fn spawn_blocking_with_tracing<F, R>(f: F) -> JoinHandle<R>
-where
-    F: FnOnce() -> R + Send + 'static,
-    R: Send + 'static,
-{
-    let span = Span::current();
-    tokio::task::spawn_blocking(move || span.in_scope(f))
 }
 
 #[cfg(test)]

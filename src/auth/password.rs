@@ -1,5 +1,6 @@
-//! argon2id password hashes (PHC strings). Slow on purpose: call from the
-//! blocking pool only.
+//! argon2id password hashes (PHC strings). Slow on purpose: run them through
+//! [`on_hashing_threads`], about one thread per core, so a burst of sign-ins
+//! neither grows threads nor takes the database's.
 
 use std::sync::OnceLock;
 
@@ -8,6 +9,25 @@ use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use argon2::{Algorithm, Argon2, Params, Version};
 
 use super::credentials::Password;
+use crate::blocking::Threads;
+
+/// Runs `f` (hashing or verifying) on the hashing threads, started on first
+/// use, as many as the machine has cores.
+pub async fn on_hashing_threads<T, F>(f: F) -> anyhow::Result<T>
+where
+    F: FnOnce() -> T + Send + 'static,
+    T: Send + 'static,
+{
+    static THREADS: OnceLock<std::io::Result<Threads>> = OnceLock::new();
+    let threads = THREADS.get_or_init(|| {
+        let cores = std::thread::available_parallelism().map_or(2, usize::from);
+        Threads::start("hash", cores)
+    });
+    match threads {
+        Ok(threads) => Ok(threads.run(f).await?),
+        Err(e) => Err(anyhow::anyhow!("could not start the hashing threads: {e}")),
+    }
+}
 
 /// OWASP's argon2id parameters: 19 MiB, two passes, one lane.
 fn hasher() -> anyhow::Result<Argon2<'static>> {

@@ -10,7 +10,6 @@ use crate::db::models::account::CREDENTIAL_PROVIDER;
 use crate::db::models::{Account, NewAccount, NewSession, NewUser, Session, SessionWithUser, User};
 use crate::db::{self, DbConnection, DbPool};
 use crate::error::AppError;
-use crate::telemetry::spawn_blocking_with_tracing;
 
 /// How long a session lives without use.
 pub const SESSION_TTL: Duration = Duration::days(7);
@@ -55,9 +54,7 @@ pub async fn sign_up(
 ) -> Result<SignUpOutcome, AppError> {
     // Hash before touching the database: a taken email costs the same time,
     // and no connection is held during the slow part.
-    let hash = spawn_blocking_with_tracing(move || password::hash(&password))
-        .await
-        .map_err(anyhow::Error::from)??;
+    let hash = password::on_hashing_threads(move || password::hash(&password)).await??;
     let result = db::run(pool, move |conn| {
         conn.transaction(|conn| {
             let now = db::now();
@@ -107,7 +104,7 @@ pub async fn sign_in(
         Account::find_credential_by_email(conn, email.as_str())
     })
     .await?;
-    let user = spawn_blocking_with_tracing(move || match found {
+    let user = password::on_hashing_threads(move || match found {
         Some((user, hash)) if password::verify(&password, &hash) => Some(user),
         Some(_) => None,
         None => {
@@ -115,8 +112,7 @@ pub async fn sign_in(
             None
         }
     })
-    .await
-    .map_err(anyhow::Error::from)?
+    .await?
     .ok_or_else(invalid_credentials)?;
     Ok(db::run(pool, move |conn| {
         open_session(conn, user, &client, db::now())

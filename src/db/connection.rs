@@ -17,6 +17,8 @@ use diesel::connection::SimpleConnection;
 use diesel::r2d2::{self, ManageConnection, R2D2Connection};
 use diesel::{Connection, PgConnection, SqliteConnection};
 
+use crate::blocking::Threads;
+
 #[derive(diesel::MultiConnection)]
 pub enum DbConnection {
     Sqlite(SqliteConnection),
@@ -41,6 +43,9 @@ const PG_CONNECT_TIMEOUT_SECS: u32 = 5;
 pub struct DbPool {
     pool: r2d2::Pool<Manager>,
     health: Arc<Health>,
+    /// As many threads as connections: every database call runs on one, so
+    /// a call waiting for its turn waits in a queue, not on a thread.
+    threads: Threads,
 }
 
 impl std::ops::Deref for DbPool {
@@ -62,6 +67,11 @@ pub enum CheckoutError {
 }
 
 impl DbPool {
+    /// The threads database calls run on.
+    pub fn threads(&self) -> &Threads {
+        &self.threads
+    }
+
     /// A connection: an idle one at once; else, unless connecting just failed,
     /// one that frees up or is opened within the checkout timeout.
     pub fn checkout(&self) -> Result<r2d2::PooledConnection<Manager>, CheckoutError> {
@@ -281,7 +291,13 @@ pub fn build_pool(backend: &Backend, max_size: u32) -> anyhow::Result<DbPool> {
             health: Arc::clone(&health),
         })
         .context("could not build the database pool")?;
-    Ok(DbPool { pool, health })
+    let threads = Threads::start("db", max_size as usize)
+        .context("could not start the database threads")?;
+    Ok(DbPool {
+        pool,
+        health,
+        threads,
+    })
 }
 
 #[cfg(test)]

@@ -2,8 +2,9 @@
 //! embedded migrations, the schema, and the model functions.
 //!
 //! Diesel is synchronous. Every query, `pool.get()` included, goes through
-//! [`run`], which moves it to the blocking pool so actix workers never wait
-//! on the database.
+//! [`run`], which moves it to one of the pool's database threads (as many as
+//! connections) so actix workers never wait on the database, and a crowd
+//! waiting for a connection costs queue entries, not threads.
 //!
 //! On SQLite a transaction that reads and then writes fails at once with
 //! "database is locked" when another writer got in between (the busy timeout
@@ -24,7 +25,6 @@ pub use connection::{Backend, CheckoutError, DbConnection, DbPool, Manager, Pool
 use chrono::{NaiveDateTime, SubsecRound, Utc};
 use diesel::QueryResult;
 
-use crate::telemetry::spawn_blocking_with_tracing;
 
 /// Why a database call did not produce an answer.
 #[derive(Debug, thiserror::Error)]
@@ -36,8 +36,8 @@ pub enum DbError {
     Unavailable(String),
     #[error(transparent)]
     Query(#[from] diesel::result::Error),
-    #[error("the database task stopped: {0}")]
-    Blocking(#[from] tokio::task::JoinError),
+    #[error("the database call did not finish: {0}")]
+    Blocking(#[from] crate::blocking::JobError),
 }
 
 impl From<CheckoutError> for DbError {
@@ -79,15 +79,17 @@ impl DbError {
     }
 }
 
-/// Runs `f` with a pooled connection on the blocking pool, keeping the
-/// caller's tracing span. The connection goes back to the pool when `f` returns.
+/// Runs `f` with a pooled connection on one of the pool's database threads,
+/// keeping the caller's tracing span; the caller waits without a thread. The
+/// connection goes back to the pool when `f` returns.
 pub async fn run<T, F>(pool: &DbPool, f: F) -> Result<T, DbError>
 where
     F: FnOnce(&mut DbConnection) -> QueryResult<T> + Send + 'static,
     T: Send + 'static,
 {
+    let threads = pool.threads().clone();
     let pool = pool.clone();
-    spawn_blocking_with_tracing(move || {
+    threads.run(move || {
         let mut conn = pool.checkout()?;
         f(&mut conn).map_err(|e| {
             conn.note_error(&e);

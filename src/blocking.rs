@@ -1,0 +1,117 @@
+//! A fixed set of threads for blocking work (database calls, password
+//! hashing), so the number of threads is a property of the configuration,
+//! not of the load.
+//!
+//! Tokio's blocking pool grows a thread for every waiting call (up to 512):
+//! when more requests wait for the database than it has connections, each
+//! waiter parks a thread with its own stack and allocator heap, though the
+//! work is bounded by the connections anyway. Here a waiting call is a job in
+//! a queue and a future waiting on its answer; the threads stay as many as
+//! were asked for.
+
+use std::panic::AssertUnwindSafe;
+use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use tracing::Span;
+
+type Job = Box<dyn FnOnce() + Send>;
+
+/// Why a job gave no answer.
+#[derive(Debug, thiserror::Error)]
+pub enum JobError {
+    #[error("the {0} threads have stopped")]
+    Stopped(&'static str),
+    #[error("a job on the {0} threads panicked")]
+    Panicked(&'static str),
+}
+
+/// The threads; they end when the last clone of this is dropped.
+#[derive(Clone)]
+pub struct Threads {
+    name: &'static str,
+    jobs: Sender<Job>,
+}
+
+impl Threads {
+    /// Starts `count` (at least one) threads named `name-N`.
+    pub fn start(name: &'static str, count: usize) -> std::io::Result<Threads> {
+        let (jobs, queue) = channel::<Job>();
+        let queue = Arc::new(Mutex::new(queue));
+        for n in 0..count.max(1) {
+            let queue = Arc::clone(&queue);
+            std::thread::Builder::new()
+                .name(format!("{name}-{n}"))
+                .spawn(move || work(&queue))?;
+        }
+        Ok(Threads { name, jobs })
+    }
+
+    /// Runs `f` on one of the threads, inside the caller's tracing span, and
+    /// waits for its answer without holding a thread of the caller's.
+    pub async fn run<T, F>(&self, f: F) -> Result<T, JobError>
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        let (answer, answered) = tokio::sync::oneshot::channel();
+        let span = Span::current();
+        let job: Job = Box::new(move || {
+            let _ = answer.send(span.in_scope(f));
+        });
+        self.jobs
+            .send(job)
+            .map_err(|_| JobError::Stopped(self.name))?;
+        // The sender is dropped unanswered only when the job panicked.
+        answered.await.map_err(|_| JobError::Panicked(self.name))
+    }
+}
+
+/// One thread: takes jobs until every sender is gone. A panicking job is
+/// caught (its caller learns it from the dropped answer), and the thread
+/// goes on.
+fn work(queue: &Mutex<Receiver<Job>>) {
+    loop {
+        let job = queue.lock().unwrap_or_else(PoisonError::into_inner).recv();
+        match job {
+            Ok(job) => {
+                let _ = std::panic::catch_unwind(AssertUnwindSafe(job));
+            }
+            Err(_) => return,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+    use std::time::Duration;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn many_waiting_jobs_share_the_few_threads() {
+        let threads = Threads::start("test", 2).expect("threads");
+        let jobs = (0..200).map(|i| {
+            threads.run(move || {
+                std::thread::sleep(Duration::from_millis(1));
+                (i, std::thread::current().name().map(str::to_owned))
+            })
+        });
+        let done = futures_util::future::join_all(jobs).await;
+        let names: HashSet<_> = done
+            .iter()
+            .map(|r| r.as_ref().expect("answered").1.clone())
+            .collect();
+        assert_eq!(done.len(), 200);
+        assert!(names.len() <= 2, "{names:?}");
+    }
+
+    #[tokio::test]
+    async fn a_panicking_job_is_an_error_and_the_thread_goes_on() {
+        let threads = Threads::start("test", 1).expect("threads");
+        let failed = threads.run(|| panic!("a job that fails")).await;
+        assert!(matches!(failed, Err(JobError::Panicked("test"))));
+        assert_eq!(threads.run(|| 7).await.expect("still working"), 7);
+    }
+}
