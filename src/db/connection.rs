@@ -291,8 +291,8 @@ pub fn build_pool(backend: &Backend, max_size: u32) -> anyhow::Result<DbPool> {
             health: Arc::clone(&health),
         })
         .context("could not build the database pool")?;
-    let threads = Threads::start("db", max_size as usize)
-        .context("could not start the database threads")?;
+    let threads =
+        Threads::start("db", max_size as usize).context("could not start the database threads")?;
     Ok(DbPool {
         pool,
         health,

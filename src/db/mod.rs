@@ -25,7 +25,6 @@ pub use connection::{Backend, CheckoutError, DbConnection, DbPool, Manager, Pool
 use chrono::{NaiveDateTime, SubsecRound, Utc};
 use diesel::QueryResult;
 
-
 /// Why a database call did not produce an answer.
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
@@ -89,14 +88,15 @@ where
 {
     let threads = pool.threads().clone();
     let pool = pool.clone();
-    threads.run(move || {
-        let mut conn = pool.checkout()?;
-        f(&mut conn).map_err(|e| {
-            conn.note_error(&e);
-            DbError::Query(e)
+    threads
+        .run(move || {
+            let mut conn = pool.checkout()?;
+            f(&mut conn).map_err(|e| {
+                conn.note_error(&e);
+                DbError::Query(e)
+            })
         })
-    })
-    .await?
+        .await?
 }
 
 /// The current UTC time at the millisecond precision every row stores.

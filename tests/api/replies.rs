@@ -382,8 +382,13 @@ async fn a_replica_killed_mid_reply_leaves_it_retryable_from_another_within_30_s
 #[tokio::test]
 async fn sigterm_lets_a_running_reply_finish_and_exits_cleanly() {
     let fake = FakeLlm::start().await;
+    // Long enough (about 6 s) that the listener is seen closed while the
+    // reply is still running, even on a busy machine.
+    let words = [
+        "one ", "two ", "three ", "four ", "five ", "six ", "seven ", "eight",
+    ];
     fake.push(Reply::Slow(
-        vec!["one ".into(), "two ".into(), "three".into()],
+        words.iter().map(|w| (*w).to_owned()).collect(),
         Duration::from_millis(700),
     ));
     let app = spawn_app().await;
@@ -402,7 +407,7 @@ async fn sigterm_lets_a_running_reply_finish_and_exits_cleanly() {
     assert!(refused, "new connections were still accepted after SIGTERM");
     assert!(still_answering);
     assert_eq!(status, 200, "{body}");
-    assert_eq!(body["response"], "one two three");
+    assert_eq!(body["response"], words.concat());
     assert_eq!(replica.exit_code(Duration::from_secs(10)).await, Some(0));
     assert_eq!(pending_replies(&app), 0);
 }
