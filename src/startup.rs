@@ -178,11 +178,6 @@ impl Application {
         self.server.handle()
     }
 
-    /// What graceful shutdown waits for.
-    pub fn runs(&self) -> Arc<Runs> {
-        self.runs.clone()
-    }
-
     /// Serves until SIGTERM or SIGINT, then shuts down gracefully: stops
     /// accepting connections, lets running replies finish within the grace
     /// (`SHUTDOWN_GRACE_SECONDS`), stores the rest as failed (retryable on
