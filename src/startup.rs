@@ -26,7 +26,7 @@ use crate::auth::rate_limit::AuthRateLimiter;
 use crate::chat::runs::Runs;
 use crate::config::{Environment, Settings};
 use crate::db::{self, Backend, DbPool};
-use crate::middleware;
+use crate::middleware::{self, admission, admission::Door};
 use crate::telemetry::RequestSpan;
 
 /// Largest request body any route reads.
@@ -111,6 +111,7 @@ impl Application {
         let secure = public_url.starts_with("https://");
 
         let mut server = HttpServer::new(move || {
+            let door = Door::new(admission::PER_WORKER, admission::HOLD);
             App::new()
                 .wrap(from_fn(middleware::utf8_forms::refuse_invalid))
                 .wrap(from_fn(middleware::body_deadline::limit))
@@ -123,6 +124,7 @@ impl Application {
                 .wrap(from_fn(middleware::methods::head_as_get))
                 .wrap(TracingLogger::<RequestSpan>::new())
                 .wrap(from_fn(middleware::body_deadline::close_if_unread))
+                .wrap(from_fn(move |req, next| door.admit(req, next)))
                 .app_data(state.clone())
                 .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
                 .app_data(web::JsonConfig::default().limit(MAX_BODY_BYTES))

@@ -90,11 +90,18 @@ where
     let pool = pool.clone();
     threads
         .run(move || {
-            let mut conn = pool.checkout()?;
-            f(&mut conn).map_err(|e| {
-                conn.note_error(&e);
-                DbError::Query(e)
-            })
+            let result = pool.checkout().map_err(DbError::from).and_then(|mut conn| {
+                f(&mut conn).map_err(|e| {
+                    conn.note_error(&e);
+                    DbError::Query(e)
+                })
+            });
+            match &result {
+                Err(e) if e.is_outage() => pool.note_answer(false),
+                Ok(_) | Err(DbError::Query(_)) => pool.note_answer(true),
+                Err(_) => {}
+            }
+            result
         })
         .await?
 }

@@ -16,6 +16,7 @@ mod cli;
 mod data_layer;
 mod db_outage;
 mod fake_llm;
+mod health;
 mod helpers;
 mod http_hardening;
 mod jwt;
