@@ -26,6 +26,7 @@ use crate::auth::rate_limit::AuthRateLimiter;
 use crate::chat::runs::Runs;
 use crate::config::{Environment, Settings};
 use crate::db::{self, Backend, DbPool};
+use crate::metrics::scrape::Serving;
 use crate::middleware;
 use crate::telemetry::RequestSpan;
 
@@ -57,6 +58,8 @@ pub struct Application {
     port: u16,
     public_url: String,
     server: Server,
+    /// The server of `METRICS_BIND`, and its port.
+    metrics: Option<(Server, u16)>,
     runs: Arc<Runs>,
     shutdown_grace: Duration,
 }
@@ -69,6 +72,7 @@ impl Application {
         let assistant = Assistant::from_settings(&settings.ai)?;
         tracing::info!(providers = %assistant.describe(), "assistant ready");
         let pool = connect_and_migrate(backend, settings.database_pool_size).await?;
+        let metrics = Serving::from_settings(&settings.metrics, &pool)?;
 
         let listener = TcpListener::bind((settings.bind.as_str(), settings.port))
             .with_context(|| format!("could not listen on {}:{}", settings.bind, settings.port))?;
@@ -110,6 +114,7 @@ impl Application {
         ));
         let secure = public_url.starts_with("https://");
 
+        let main_metrics = metrics.main;
         let mut server = HttpServer::new(move || {
             App::new()
                 .wrap(from_fn(middleware::utf8_forms::refuse_invalid))
@@ -123,6 +128,7 @@ impl Application {
                 .wrap(from_fn(middleware::methods::head_as_get))
                 .wrap(TracingLogger::<RequestSpan>::new())
                 .wrap(from_fn(middleware::body_deadline::close_if_unread))
+                .wrap(from_fn(crate::metrics::http::track))
                 .app_data(state.clone())
                 .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
                 .app_data(web::JsonConfig::default().limit(MAX_BODY_BYTES))
@@ -145,6 +151,7 @@ impl Application {
                 .configure(crate::mcp::routes::routes)
                 .configure(crate::tasks::routes::pages)
                 .configure(crate::pages::routes)
+                .configure(|cfg| crate::metrics::scrape::routes(cfg, main_metrics.as_ref()))
                 // Last in every router: a path with other methods is a 405, else a 404.
                 .service(middleware::methods::fallback())
         })
@@ -155,10 +162,18 @@ impl Application {
         if let Some(workers) = settings.workers {
             server = server.workers(workers);
         }
+        let metrics = match metrics.dedicated {
+            Some((listener, exporter)) => {
+                let port = listener.local_addr()?.port();
+                Some((crate::metrics::scrape::serve(listener, exporter)?, port))
+            }
+            None => None,
+        };
         Ok(Application {
             port,
             public_url,
             server: server.run(),
+            metrics,
             runs,
             shutdown_grace: settings.shutdown_grace,
         })
@@ -166,6 +181,11 @@ impl Application {
 
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// The port of the `METRICS_BIND` listener, when there is one.
+    pub fn metrics_port(&self) -> Option<u16> {
+        self.metrics.as_ref().map(|(_, port)| *port)
     }
 
     /// The origin people use to reach this server.
@@ -188,7 +208,7 @@ impl Application {
             stop_signal().await;
             shut_down(handle, runs, grace).await;
         });
-        let served = self.server.await;
+        let served = serve_with_metrics(self.server, self.metrics).await;
         if self.runs.shutting_down() {
             let _ = shutdown.await;
         }
@@ -197,8 +217,22 @@ impl Application {
 
     /// Serves until stopped through [`Application::handle`].
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        serve_with_metrics(self.server, self.metrics).await
     }
+}
+
+/// Runs `main`, and the metrics server beside it until `main` has stopped
+/// (so a draining server can still be watched).
+async fn serve_with_metrics(main: Server, metrics: Option<(Server, u16)>) -> std::io::Result<()> {
+    let Some((metrics, _)) = metrics else {
+        return main.await;
+    };
+    let handle = metrics.handle();
+    let metrics = tokio::spawn(metrics);
+    let served = main.await;
+    handle.stop(true).await;
+    let _ = metrics.await;
+    served
 }
 
 /// The graceful shutdown, once a stop signal came: the listener closes at
