@@ -88,13 +88,18 @@ where
 {
     let threads = pool.threads().clone();
     let pool = pool.clone();
+    let queued = crate::metrics::record::db_queued();
     threads
         .run(move || {
-            let mut conn = pool.checkout()?;
-            f(&mut conn).map_err(|e| {
+            let checkout = pool.checkout();
+            let call = queued.connected();
+            let mut conn = checkout?;
+            let answer = f(&mut conn).map_err(|e| {
                 conn.note_error(&e);
                 DbError::Query(e)
-            })
+            });
+            call.finished();
+            answer
         })
         .await?
 }
