@@ -8,7 +8,7 @@ use actix_session::config::{CookieContentSecurity, PersistentSession};
 use actix_session::storage::CookieSessionStore;
 use actix_web::cookie::{Key, SameSite};
 use actix_web::dev::Server;
-use actix_web::middleware::{DefaultHeaders, from_fn};
+use actix_web::middleware::{Condition, DefaultHeaders, from_fn};
 use actix_web::{App, HttpServer, web};
 use anyhow::Context;
 use secrecy::ExposeSecret;
@@ -58,8 +58,8 @@ pub struct Application {
     port: u16,
     public_url: String,
     server: Server,
-    /// The server of `METRICS_BIND`, and its port.
-    metrics: Option<(Server, u16)>,
+    /// The port of the `METRICS_BIND` listener.
+    metrics_port: Option<u16>,
     runs: Arc<Runs>,
     shutdown_grace: Duration,
 }
@@ -114,7 +114,7 @@ impl Application {
         ));
         let secure = public_url.starts_with("https://");
 
-        let main_metrics = metrics.main;
+        let (main_metrics, metrics_only) = (metrics.main, metrics.dedicated.clone());
         let mut server = HttpServer::new(move || {
             App::new()
                 .wrap(from_fn(middleware::utf8_forms::refuse_invalid))
@@ -129,6 +129,11 @@ impl Application {
                 .wrap(TracingLogger::<RequestSpan>::new())
                 .wrap(from_fn(middleware::body_deadline::close_if_unread))
                 .wrap(from_fn(crate::metrics::http::track))
+                .wrap(Condition::new(
+                    metrics_only.is_some(),
+                    from_fn(crate::metrics::scrape::only_metrics_on_their_address),
+                ))
+                .configure(|cfg| crate::metrics::scrape::dedicated(cfg, metrics_only.as_ref()))
                 .app_data(state.clone())
                 .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
                 .app_data(web::JsonConfig::default().limit(MAX_BODY_BYTES))
@@ -162,18 +167,16 @@ impl Application {
         if let Some(workers) = settings.workers {
             server = server.workers(workers);
         }
-        let metrics = match metrics.dedicated {
-            Some((listener, exporter)) => {
-                let port = listener.local_addr()?.port();
-                Some((crate::metrics::scrape::serve(listener, exporter)?, port))
-            }
-            None => None,
-        };
+        let mut metrics_port = None;
+        if let Some(listener) = metrics.listener {
+            metrics_port = Some(listener.local_addr()?.port());
+            server = server.listen(listener)?;
+        }
         Ok(Application {
             port,
             public_url,
             server: server.run(),
-            metrics,
+            metrics_port,
             runs,
             shutdown_grace: settings.shutdown_grace,
         })
@@ -185,7 +188,7 @@ impl Application {
 
     /// The port of the `METRICS_BIND` listener, when there is one.
     pub fn metrics_port(&self) -> Option<u16> {
-        self.metrics.as_ref().map(|(_, port)| *port)
+        self.metrics_port
     }
 
     /// The origin people use to reach this server.
@@ -208,7 +211,7 @@ impl Application {
             stop_signal().await;
             shut_down(handle, runs, grace).await;
         });
-        let served = serve_with_metrics(self.server, self.metrics).await;
+        let served = self.server.await;
         if self.runs.shutting_down() {
             let _ = shutdown.await;
         }
@@ -217,22 +220,8 @@ impl Application {
 
     /// Serves until stopped through [`Application::handle`].
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        serve_with_metrics(self.server, self.metrics).await
+        self.server.await
     }
-}
-
-/// Runs `main`, and the metrics server beside it until `main` has stopped
-/// (so a draining server can still be watched).
-async fn serve_with_metrics(main: Server, metrics: Option<(Server, u16)>) -> std::io::Result<()> {
-    let Some((metrics, _)) = metrics else {
-        return main.await;
-    };
-    let handle = metrics.handle();
-    let metrics = tokio::spawn(metrics);
-    let served = main.await;
-    handle.stop(true).await;
-    let _ = metrics.await;
-    served
 }
 
 /// The graceful shutdown, once a stop signal came: the listener closes at

@@ -13,7 +13,6 @@ pub mod scrape;
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use anyhow::Context;
 use metrics::{describe_counter, describe_gauge, describe_histogram, gauge};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
@@ -87,18 +86,21 @@ fn build() -> anyhow::Result<PrometheusHandle> {
     let handle = recorder.handle();
     metrics::set_global_recorder(recorder)
         .map_err(|_| anyhow::anyhow!("another metrics recorder is installed"))?;
-    let upkeep = handle.clone();
-    std::thread::Builder::new()
-        .name("metrics-upkeep".into())
-        .spawn(move || {
-            loop {
-                std::thread::sleep(UPKEEP_EVERY);
-                upkeep.run_upkeep();
-            }
-        })
-        .context("could not start the metrics upkeep thread")?;
     describe();
     Ok(handle)
+}
+
+/// Folds histogram samples into their buckets every few seconds, for as
+/// long as the runtime it is spawned on lives (each test's app spawns its
+/// own; folding twice is harmless). A task, not a thread: the server's
+/// threads stay what the configuration says.
+fn spawn_upkeep(handle: PrometheusHandle) {
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(UPKEEP_EVERY).await;
+            handle.run_upkeep();
+        }
+    });
 }
 
 fn describe() {

@@ -1,14 +1,17 @@
 //! `GET /metrics`: the Prometheus text format, never public. With
-//! `METRICS_BIND` it is served on that address only, by a small server of its
-//! own; with `METRICS_TOKEN` alone, on the main address. Wherever it is
-//! served, a set token must come as `Authorization: Bearer <token>`. With
-//! neither set the path is unknown (404) like any other.
+//! `METRICS_BIND` it is served on that address only (a second listener of
+//! the same server, so no threads are added); with `METRICS_TOKEN` alone, on
+//! the main address. Wherever it is served, a set token must come as
+//! `Authorization: Bearer <token>`. With neither set the path is unknown
+//! (404) like any other.
 
-use std::net::TcpListener;
+use std::net::{SocketAddr, TcpListener};
 
-use actix_web::dev::Server;
-use actix_web::http::header;
-use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::{Method, header};
+use actix_web::middleware::Next;
+use actix_web::{HttpRequest, HttpResponse, web};
 use anyhow::Context;
 use metrics::gauge;
 use metrics_exporter_prometheus::PrometheusHandle;
@@ -32,41 +35,52 @@ pub struct Exporter {
     pool: DbPool,
 }
 
+/// The `METRICS_BIND` listener's address, and what it serves.
+pub struct Dedicated {
+    addr: SocketAddr,
+    exporter: Exporter,
+}
+
 /// Where `/metrics` is served.
+#[derive(Default)]
 pub struct Serving {
     /// On the main address (a token is set and no address of its own).
     pub main: Option<web::Data<Exporter>>,
-    /// On its own address.
-    pub dedicated: Option<(TcpListener, web::Data<Exporter>)>,
+    /// On its own address: what requests arriving there get.
+    pub dedicated: Option<web::Data<Dedicated>>,
+    /// The `METRICS_BIND` listener, to add to the server.
+    pub listener: Option<TcpListener>,
 }
 
 impl Serving {
-    /// Installs the recorder and binds `METRICS_BIND` when metrics are on.
+    /// When metrics are on: installs the recorder, keeps it tidy, and binds
+    /// `METRICS_BIND`.
     pub fn from_settings(settings: &MetricsSettings, pool: &DbPool) -> anyhow::Result<Serving> {
         if !settings.enabled() {
-            return Ok(Serving {
-                main: None,
-                dedicated: None,
-            });
+            return Ok(Serving::default());
         }
-        let exporter = web::Data::new(Exporter {
-            handle: super::install()?,
+        let handle = super::install()?;
+        super::spawn_upkeep(handle.clone());
+        let exporter = Exporter {
+            handle,
             token: settings.token.clone(),
             pool: pool.clone(),
-        });
-        Ok(match settings.bind {
-            Some(addr) => Serving {
-                main: None,
-                dedicated: Some((
-                    TcpListener::bind(addr)
-                        .with_context(|| format!("could not listen on METRICS_BIND {addr}"))?,
-                    exporter,
-                )),
-            },
-            None => Serving {
-                main: Some(exporter),
-                dedicated: None,
-            },
+        };
+        let Some(bind) = settings.bind else {
+            return Ok(Serving {
+                main: Some(web::Data::new(exporter)),
+                ..Serving::default()
+            });
+        };
+        let listener = TcpListener::bind(bind)
+            .with_context(|| format!("could not listen on METRICS_BIND {bind}"))?;
+        Ok(Serving {
+            main: None,
+            dedicated: Some(web::Data::new(Dedicated {
+                addr: listener.local_addr()?,
+                exporter,
+            })),
+            listener: Some(listener),
         })
     }
 }
@@ -77,29 +91,48 @@ pub fn routes(cfg: &mut web::ServiceConfig, exporter: Option<&web::Data<Exporter
         cfg.service(
             web::resource("/metrics")
                 .app_data(exporter.clone())
-                .route(web::get().to(scrape)),
+                .route(web::get().to(scrape_route)),
         );
     }
 }
 
-/// The server of `METRICS_BIND`: `/metrics` and nothing else, one worker.
-pub fn serve(listener: TcpListener, exporter: web::Data<Exporter>) -> anyhow::Result<Server> {
-    let server = HttpServer::new(move || {
-        App::new()
-            .app_data(exporter.clone())
-            .route("/metrics", web::get().to(scrape))
-    })
-    .workers(1)
-    .disable_signals()
-    .shutdown_timeout(1)
-    .listen(listener)
-    .context("could not serve metrics on METRICS_BIND")?;
-    Ok(server.run())
+/// Gives [`only_metrics_on_their_address`] the address to look for.
+pub fn dedicated(cfg: &mut web::ServiceConfig, dedicated: Option<&web::Data<Dedicated>>) {
+    if let Some(dedicated) = dedicated {
+        cfg.app_data(dedicated.clone());
+    }
 }
 
-async fn scrape(req: HttpRequest, exporter: web::Data<Exporter>) -> HttpResponse {
+/// Middleware, outermost, when `METRICS_BIND` is set: a request that came in
+/// on that address gets `/metrics` or a bare 404, and reaches nothing else.
+pub async fn only_metrics_on_their_address(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    let local = req.app_config().local_addr();
+    let dedicated = req
+        .app_data::<web::Data<Dedicated>>()
+        .filter(|d| d.addr == local)
+        .cloned();
+    let Some(dedicated) = dedicated else {
+        return Ok(next.call(req).await?.map_into_left_body());
+    };
+    let wanted = req.path() == "/metrics" && matches!(*req.method(), Method::GET | Method::HEAD);
+    let answer = if wanted {
+        scrape(req.request(), &dedicated.exporter)
+    } else {
+        HttpResponse::NotFound().finish()
+    };
+    Ok(req.into_response(answer).map_into_right_body())
+}
+
+async fn scrape_route(req: HttpRequest, exporter: web::Data<Exporter>) -> HttpResponse {
+    scrape(&req, &exporter)
+}
+
+fn scrape(req: &HttpRequest, exporter: &Exporter) -> HttpResponse {
     if let Some(token) = &exporter.token
-        && !bearer_matches(&req, token)
+        && !bearer_matches(req, token)
     {
         return HttpResponse::Unauthorized()
             .insert_header((header::WWW_AUTHENTICATE, "Bearer"))
