@@ -1,6 +1,7 @@
 //! Settings from the environment (and a `.env` file, read by `main`), with
 //! defaults that run on a laptop with nothing set.
 
+use std::net::SocketAddr;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
@@ -40,6 +41,51 @@ pub struct Settings {
     /// before they are stopped and stored as failed (`SHUTDOWN_GRACE_SECONDS`).
     pub shutdown_grace: Duration,
     pub ai: AiSettings,
+    pub metrics: MetricsSettings,
+}
+
+/// Where `GET /metrics` is served, and to whom. Neither set: nowhere.
+#[derive(Debug, Clone, Default)]
+pub struct MetricsSettings {
+    /// `METRICS_TOKEN`: scrapers must send `Authorization: Bearer <token>`.
+    /// Alone, it serves `/metrics` on the main address.
+    pub token: Option<SecretString>,
+    /// `METRICS_BIND`: a second address serving only `/metrics`; the main
+    /// address then does not serve it.
+    pub bind: Option<SocketAddr>,
+}
+
+/// Shorter tokens could be guessed by a scraper-shaped crowd.
+const MIN_METRICS_TOKEN_LEN: usize = 16;
+
+impl MetricsSettings {
+    fn from_lookup(get: &impl Fn(&str) -> Option<String>) -> anyhow::Result<Self> {
+        let token = get("METRICS_TOKEN");
+        if token
+            .as_ref()
+            .is_some_and(|t| t.chars().count() < MIN_METRICS_TOKEN_LEN)
+        {
+            bail!("METRICS_TOKEN must be at least {MIN_METRICS_TOKEN_LEN} characters");
+        }
+        let bind = get("METRICS_BIND")
+            .map(|b| {
+                b.trim().parse().with_context(|| {
+                    format!(
+                        "METRICS_BIND must be an address and port such as 127.0.0.1:9100, not {b:?}"
+                    )
+                })
+            })
+            .transpose()?;
+        Ok(MetricsSettings {
+            token: token.map(SecretString::from),
+            bind,
+        })
+    }
+
+    /// Whether `/metrics` is served anywhere (and so worth recording).
+    pub fn enabled(&self) -> bool {
+        self.token.is_some() || self.bind.is_some()
+    }
 }
 
 /// Which AI provider answers, and how patiently.
@@ -217,6 +263,7 @@ impl Settings {
             log_json: get("LOG_FORMAT").is_some_and(|f| f.eq_ignore_ascii_case("json")),
             shutdown_grace: Duration::from_secs(parse_or(&get, "SHUTDOWN_GRACE_SECONDS", 20)?),
             ai: AiSettings::from_lookup(&get)?,
+            metrics: MetricsSettings::from_lookup(&get)?,
         };
         settings.check()?;
         Ok(settings)
@@ -327,6 +374,20 @@ mod tests {
         .unwrap();
         let printed = format!("{s:?}");
         assert!(!printed.contains("sk-live-123456") && !printed.contains("AIza-987"));
+    }
+
+    #[test]
+    fn metrics_are_off_unless_a_token_or_an_address_is_set() {
+        assert!(!settings(&[]).unwrap().metrics.enabled());
+        let token = settings(&[("METRICS_TOKEN", "a-token-long-enough")]).unwrap();
+        assert!(token.metrics.enabled() && token.metrics.bind.is_none());
+        let bind = settings(&[("METRICS_BIND", "127.0.0.1:9100")]).unwrap();
+        assert_eq!(bind.metrics.bind, Some(([127, 0, 0, 1], 9100).into()));
+        assert!(settings(&[("METRICS_TOKEN", "short")]).is_err());
+        let err = settings(&[("METRICS_BIND", "9100")]).unwrap_err();
+        assert!(err.to_string().contains("METRICS_BIND"));
+        let secret = settings(&[("METRICS_TOKEN", "metrics-secret-value")]).unwrap();
+        assert!(!format!("{secret:?}").contains("metrics-secret-value"));
     }
 
     #[test]

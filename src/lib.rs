@@ -12,6 +12,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod mcp;
+pub mod metrics;
 pub mod middleware;
 pub mod openapi;
 pub mod pages;

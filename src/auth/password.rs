@@ -24,7 +24,15 @@ where
         Threads::start("hash", cores)
     });
     match threads {
-        Ok(threads) => Ok(threads.run(f).await?),
+        Ok(threads) => {
+            let hashing = crate::metrics::record::hashing();
+            Ok(threads
+                .run(move || {
+                    let _hashing = hashing;
+                    f()
+                })
+                .await?)
+        }
         Err(e) => Err(anyhow::anyhow!("could not start the hashing threads: {e}")),
     }
 }

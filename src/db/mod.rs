@@ -88,14 +88,18 @@ where
 {
     let threads = pool.threads().clone();
     let pool = pool.clone();
+    let queued = crate::metrics::record::db_queued();
     threads
         .run(move || {
-            let result = pool.checkout().map_err(DbError::from).and_then(|mut conn| {
+            let checkout = pool.checkout().map_err(DbError::from);
+            let call = queued.connected();
+            let result = checkout.and_then(|mut conn| {
                 f(&mut conn).map_err(|e| {
                     conn.note_error(&e);
                     DbError::Query(e)
                 })
             });
+            call.finished();
             match &result {
                 Err(e) if e.is_outage() => pool.note_answer(false),
                 Ok(_) | Err(DbError::Query(_)) => pool.note_answer(true),

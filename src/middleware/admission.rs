@@ -10,9 +10,10 @@
 //!
 //! A request that is still inside after [`HOLD`] (a chat turn answered as a
 //! whole, a slow client's body) gives its place to the next one and goes on:
-//! long waits must not shut the door on quick requests. `/healthz` never
-//! waits at the door: a load balancer's check must not queue behind the
-//! crowd it is checking (it does not queue for the database either).
+//! long waits must not shut the door on quick requests. `/healthz` and
+//! `/metrics` never wait at the door: a load balancer's check and a scrape
+//! must not queue behind the crowd they are watching (neither queues for the
+//! database either).
 
 use std::future::Future;
 use std::rc::Rc;
@@ -52,7 +53,7 @@ impl Door {
         next: Next<B>,
     ) -> impl Future<Output = Result<ServiceResponse<B>, actix_web::Error>> + use<B> {
         let door = self.clone();
-        let waits = req.path() != "/healthz";
+        let waits = !matches!(req.path(), "/healthz" | "/metrics");
         async move {
             if !waits {
                 return next.call(req).await;

@@ -14,6 +14,8 @@ pub const SECRET: &str = "test-secret-that-is-long-enough-for-hs256";
 
 pub struct TestApp {
     pub address: String,
+    /// The `METRICS_BIND` listener's port, when the settings asked for one.
+    pub metrics_port: Option<u16>,
     pub database_url: String,
     pub pool: DbPool,
     server: actix_web::dev::ServerHandle,
@@ -88,11 +90,13 @@ pub async fn spawn_app_with(customize: impl FnOnce(&mut Settings)) -> TestApp {
     customize(&mut settings);
     let app = Application::build(settings).await.expect("the app builds");
     let address = format!("http://127.0.0.1:{}", app.port());
+    let metrics_port = app.metrics_port();
     let server = app.handle();
     tokio::spawn(app.run_until_stopped());
     let pool = build_pool(&Backend::from_url(&database_url).expect("url"), 2).expect("test pool");
     TestApp {
         address,
+        metrics_port,
         database_url,
         pool,
         server,

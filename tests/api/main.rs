@@ -22,6 +22,7 @@ mod http_hardening;
 mod jwt;
 mod jwt_sessions;
 mod mcp;
+mod metrics;
 mod openapi;
 mod pages;
 mod redirects;
