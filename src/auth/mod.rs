@@ -1,6 +1,7 @@
 //! Accounts and sessions: passwords, session tokens, JWTs, the `CurrentUser`
 //! extractor, the origin check, the sign-in rate limit, and their routes.
 
+pub mod better_auth_scrypt;
 pub mod caller;
 pub mod credentials;
 pub mod current_user;

@@ -6,6 +6,7 @@
 
 mod api_auth;
 mod bad_input;
+mod better_auth_passwords;
 mod chat_helpers;
 mod chat_isolation;
 mod chat_offline;
