@@ -1,5 +1,6 @@
 //! The command line: `tasktalk` serves; the subcommands are for operators.
 
+mod import;
 mod sessions;
 mod users;
 
@@ -34,6 +35,9 @@ pub enum Command {
     /// Inspect or revoke sign-in sessions.
     #[command(subcommand)]
     Sessions(sessions::SessionsCommand),
+    /// Move users and their data in from another deployment.
+    #[command(subcommand)]
+    Import(import::ImportCommand),
 }
 
 /// Runs an operator command against the configured database, writing to `out`.
@@ -56,6 +60,7 @@ pub fn run(command: Command, settings: &Settings, out: &mut impl Write) -> anyho
         }
         Command::Users(cmd) => users::run(cmd, &mut conn, out),
         Command::Sessions(cmd) => sessions::run(cmd, &mut conn, out),
+        Command::Import(cmd) => import::run(cmd, &mut conn, &settings.database_url, out),
     }
 }
 
