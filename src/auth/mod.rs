@@ -7,6 +7,7 @@ pub mod credentials;
 pub mod current_user;
 pub mod input;
 pub mod json;
+pub mod jwks;
 pub mod jwt;
 pub mod origin;
 pub mod password;

@@ -85,6 +85,12 @@ pub async fn spawn_app() -> TestApp {
     spawn_app_with(|_| {}).await
 }
 
+/// An app that signs JWTs with the shared secret (`JWT_ALGORITHM=HS256`), so
+/// a test can forge tokens with [`SECRET`].
+pub async fn spawn_hs256_app() -> TestApp {
+    spawn_app_with(|s| s.jwt_algorithm = tasktalk::config::JwtAlgorithm::Hs256).await
+}
+
 /// An app on SQLite even when the suite runs on PostgreSQL.
 pub async fn spawn_sqlite_app() -> TestApp {
     spawn_app_on(sqlite_database(), |_| {}).await

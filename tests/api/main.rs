@@ -22,6 +22,7 @@ mod http_hardening;
 mod import;
 mod import_bad_data;
 mod import_helpers;
+mod jwks;
 mod jwt;
 mod jwt_sessions;
 mod mcp;
