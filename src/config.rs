@@ -31,6 +31,12 @@ pub struct Settings {
     pub trusted_origins: Vec<String>,
     pub auth_secret: SecretString,
     pub jwt_ttl: Duration,
+    /// How JWTs are signed (`JWT_ALGORITHM`): EdDSA keys from the `jwks`
+    /// table (the default) or HS256 with `AUTH_SECRET`.
+    pub jwt_algorithm: JwtAlgorithm,
+    /// How soon a server signs with a key made current by `tasktalk keys
+    /// rotate` elsewhere (`JWT_KEY_REFRESH_SECONDS`).
+    pub jwt_key_refresh: Duration,
     /// Sign-in and sign-up attempts allowed per client IP per minute; 0 turns the limit off.
     pub auth_rate_limit_per_minute: u32,
     /// Take the client IP from `X-Forwarded-For`/`Forwarded` (only behind a proxy you run).
@@ -104,6 +110,26 @@ pub struct AiSettings {
     pub max_retry_wait: Duration,
     /// Model calls per chat turn; tools run between them.
     pub max_steps: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JwtAlgorithm {
+    /// Ed25519 key pairs; other services verify with the public keys at `/api/auth/jwks`.
+    EdDSA,
+    /// The shared `AUTH_SECRET`; other services verify with that secret.
+    Hs256,
+}
+
+impl std::str::FromStr for JwtAlgorithm {
+    type Err = anyhow::Error;
+
+    fn from_str(s: &str) -> anyhow::Result<Self> {
+        match s.trim().to_ascii_uppercase().as_str() {
+            "EDDSA" => Ok(JwtAlgorithm::EdDSA),
+            "HS256" => Ok(JwtAlgorithm::Hs256),
+            _ => bail!("JWT_ALGORITHM must be EdDSA or HS256, not {s:?}"),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -255,6 +281,11 @@ impl Settings {
                 .unwrap_or_default(),
             auth_secret: SecretString::from(auth_secret),
             jwt_ttl: Duration::from_secs(parse_or(&get, "JWT_TTL_SECONDS", 15 * 60)?),
+            jwt_algorithm: get("JWT_ALGORITHM")
+                .map(|a| a.parse())
+                .transpose()?
+                .unwrap_or(JwtAlgorithm::EdDSA),
+            jwt_key_refresh: Duration::from_secs(parse_or(&get, "JWT_KEY_REFRESH_SECONDS", 60)?),
             auth_rate_limit_per_minute: parse_or(&get, "AUTH_RATE_LIMIT_PER_MINUTE", 10)?,
             trust_proxy_headers: parse_or(&get, "TRUST_PROXY_HEADERS", false)?,
             workers: get("WORKERS")
@@ -388,6 +419,15 @@ mod tests {
         assert!(err.to_string().contains("METRICS_BIND"));
         let secret = settings(&[("METRICS_TOKEN", "metrics-secret-value")]).unwrap();
         assert!(!format!("{secret:?}").contains("metrics-secret-value"));
+    }
+
+    #[test]
+    fn tokens_are_signed_with_eddsa_unless_hs256_is_asked_for() {
+        assert_eq!(settings(&[]).unwrap().jwt_algorithm, JwtAlgorithm::EdDSA);
+        let hs = settings(&[("JWT_ALGORITHM", "hs256")]).unwrap();
+        assert_eq!(hs.jwt_algorithm, JwtAlgorithm::Hs256);
+        let err = settings(&[("JWT_ALGORITHM", "RS256")]).unwrap_err();
+        assert!(err.to_string().contains("JWT_ALGORITHM"));
     }
 
     #[test]

@@ -20,11 +20,13 @@ use std::time::Duration;
 
 use crate::ai::Assistant;
 use crate::auth::current_user::SESSION_COOKIE;
+use crate::auth::jwks::KeyStore;
+use crate::auth::jwks::key::KeyCipher;
 use crate::auth::jwt::JwtKeys;
 use crate::auth::origin::TrustedOrigins;
 use crate::auth::rate_limit::AuthRateLimiter;
 use crate::chat::runs::Runs;
-use crate::config::{Environment, Settings};
+use crate::config::{Environment, JwtAlgorithm, Settings};
 use crate::db::{self, Backend, DbPool};
 use crate::metrics::scrape::Serving;
 use crate::middleware::{self, admission, admission::Door};
@@ -99,10 +101,23 @@ impl Application {
         ));
 
         let secret = settings.auth_secret.expose_secret().as_bytes();
+        let jwt = match settings.jwt_algorithm {
+            JwtAlgorithm::Hs256 => JwtKeys::hs256(secret, &public_url, settings.jwt_ttl),
+            JwtAlgorithm::EdDSA => {
+                let cipher = KeyCipher::from_secret(settings.auth_secret.expose_secret());
+                let store = KeyStore::new(
+                    pool.clone(),
+                    cipher,
+                    settings.jwt_ttl,
+                    settings.jwt_key_refresh,
+                );
+                JwtKeys::eddsa(store, &public_url, settings.jwt_ttl)
+            }
+        };
         let runs = Runs::new(MAX_STREAMS_PER_USER);
         let state = web::Data::new(AppState {
             pool,
-            jwt: JwtKeys::new(secret, &public_url, settings.jwt_ttl),
+            jwt,
             auth_limiter: AuthRateLimiter::new(settings.auth_rate_limit_per_minute),
             origins: TrustedOrigins::new(origins),
             trust_proxy_headers: settings.trust_proxy_headers,

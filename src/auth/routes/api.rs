@@ -117,25 +117,34 @@ pub async fn sign_out(
     Ok(HttpResponse::Ok().json(json!({ "success": true })))
 }
 
-/// The current session and user, or `null`; never cached.
+/// The current session and user, or `null`; never cached. Like Better-Auth's
+/// JWT plugin, a session also gets a fresh JWT in `set-auth-jwt`.
 #[utoipa::path(get, path = "/api/auth/get-session", tag = "auth",
-    responses((status = 200, description = "`{session, user}` or `null`")))]
+    responses((status = 200, description = "`{session, user}` or `null`; with a session, a JWT in the `set-auth-jwt` header")))]
 #[get("/get-session")]
-pub async fn get_session(MaybeUser(current): MaybeUser) -> HttpResponse {
-    let body = current
+pub async fn get_session(
+    state: web::Data<AppState>,
+    MaybeUser(current): MaybeUser,
+) -> Result<HttpResponse, AppError> {
+    let mut res = HttpResponse::Ok();
+    res.insert_header((header::CACHE_CONTROL, "no-store"))
+        .insert_header((header::PRAGMA, "no-cache"));
+    let Some((current, session, token)) = current
         .as_ref()
         .and_then(|c| c.session().map(|(session, token)| (c, session, token)))
-        .map(|(c, session, token)| {
-            json!({ "session": json::session(session, token), "user": json::user(&c.user) })
-        })
-        .unwrap_or(serde_json::Value::Null);
-    HttpResponse::Ok()
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .insert_header((header::PRAGMA, "no-cache"))
-        .json(body)
+    else {
+        return Ok(res.json(serde_json::Value::Null));
+    };
+    let jwt = state.jwt.issue(&current.user, &session.id).await?;
+    Ok(res
+        .insert_header(("set-auth-jwt", jwt))
+        .insert_header((header::ACCESS_CONTROL_EXPOSE_HEADERS, "set-auth-jwt"))
+        .json(
+            json!({ "session": json::session(session, token), "user": json::user(&current.user) }),
+        ))
 }
 
-/// A short-lived HS256 JWT for API clients and `/mcp`, bound to the session
+/// A short-lived JWT for API clients and `/mcp`, bound to the session
 /// asking for it. Only a session (cookie or session bearer token) may ask: a
 /// JWT that could renew itself would outlive signing out.
 #[utoipa::path(get, path = "/api/auth/token", tag = "auth",
@@ -150,8 +159,21 @@ pub async fn issue_token(
         code: "SESSION_REQUIRED",
         message: "Tokens are issued to a signed-in session, not to another token.",
     })?;
-    let token = state.jwt.issue(&current.user, &session.id)?;
+    let token = state.jwt.issue(&current.user, &session.id).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(json!({ "token": token })))
+}
+
+/// The public keys that verify our JWTs (a JSON Web Key Set). Empty when
+/// tokens are signed with the shared secret (`JWT_ALGORITHM=HS256`).
+#[utoipa::path(get, path = "/api/auth/jwks", tag = "auth",
+    responses((status = 200, description = "`{keys: [{kty, crv, x, kid, alg}]}`")))]
+#[get("/jwks")]
+pub async fn jwks(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let keys = state.jwt.published().await?;
+    Ok(HttpResponse::Ok()
+        // Public, and verifiers fetch again when they meet a new `kid`.
+        .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
+        .json(json!({ "keys": keys })))
 }
