@@ -30,3 +30,4 @@ mod sessions;
 mod sign_in_again;
 mod tasks_api;
 mod tasks_page;
+mod wire_shapes;
