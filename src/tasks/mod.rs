@@ -1,8 +1,10 @@
-//! Tasks without chat: the tasks page and the task JSON API. Both go through
-//! the same model functions as the tools, always by owner.
+//! Tasks: their fields' rules, the service every door goes through (the
+//! tasks page, the task JSON API and the tools), always by owner.
 
+pub mod fields;
 pub mod input;
 pub mod routes;
+pub mod service;
 
 use serde_json::{Value, json};
 

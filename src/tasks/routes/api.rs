@@ -2,16 +2,15 @@
 
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
-use serde_json::Value;
 
 use super::TaskPath;
+use super::body::JsonFields;
 use crate::AppState;
 use crate::auth::Caller;
-use crate::db;
-use crate::db::models::{Task, TaskFilter, TaskInsertForm, TaskSort, TaskUpdateForm};
+use crate::db::models::{TaskFilter, TaskSort};
 use crate::error::AppError;
-use crate::tasks::input::{TaskBody, TaskInput};
-use crate::tasks::task_json;
+use crate::tasks::input::{TaskBody, TaskPatch};
+use crate::tasks::{service, task_json};
 
 #[derive(Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -51,11 +50,7 @@ pub async fn list(
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, AppError> {
     let (filter, sort) = query.parse()?;
-    let user_id = current.user.id;
-    let tasks = db::run(&state.pool, move |conn| {
-        Task::list_by_user(conn, &user_id, filter, sort)
-    })
-    .await?;
+    let tasks = service::list(&state.pool, &current.user.id, filter, sort).await?;
     Ok(HttpResponse::Ok().json(tasks.iter().map(task_json).collect::<Vec<_>>()))
 }
 
@@ -65,25 +60,9 @@ pub async fn list(
 pub async fn create(
     state: web::Data<AppState>,
     Caller(current): Caller,
-    body: web::Json<Value>,
+    JsonFields(body): JsonFields<TaskBody>,
 ) -> Result<HttpResponse, AppError> {
-    let input = TaskInput::from_json(&body, true)?;
-    let user_id = current.user.id;
-    let task = db::run(&state.pool, move |conn| {
-        let now = db::now();
-        Task::insert(
-            conn,
-            &TaskInsertForm {
-                user_id: &user_id,
-                title: input.title.as_deref().unwrap_or_default(),
-                description: input.description.flatten().as_deref(),
-                completed: input.completed.unwrap_or(false),
-                created_at: now,
-                updated_at: now,
-            },
-        )
-    })
-    .await?;
+    let task = service::create(&state.pool, &current.user.id, body.into_new()).await?;
     Ok(HttpResponse::Created().json(task_json(&task)))
 }
 
@@ -95,62 +74,39 @@ pub async fn show(
     Caller(current): Caller,
     path: web::Path<TaskPath>,
 ) -> Result<HttpResponse, AppError> {
-    let (id, user_id) = (path.id, current.user.id);
-    let task = db::run(&state.pool, move |conn| {
-        Task::find_by_id_and_user(conn, id, &user_id)
-    })
-    .await?;
+    let task = service::get(&state.pool, &current.user.id, path.id).await?;
     Ok(HttpResponse::Ok().json(task_json(&task)))
 }
 
-/// `PUT`: the whole task (title required; a missing description clears it).
-/// Replaces a task's title, description (and completed, if sent).
+/// Replaces a task's title and description (and completed, if sent); a
+/// missing description clears it.
 #[utoipa::path(put, path = "/api/tasks/{id}", operation_id = "replace_task", tag = "tasks", params(("id" = i64, Path)), request_body = TaskBody,
     responses((status = 200, description = "The task"), (status = 400, description = "Invalid fields"), (status = 404, description = "No such task of yours")))]
 pub async fn replace(
     state: web::Data<AppState>,
     Caller(current): Caller,
     path: web::Path<TaskPath>,
-    body: web::Json<Value>,
+    JsonFields(body): JsonFields<TaskBody>,
 ) -> Result<HttpResponse, AppError> {
-    let input = TaskInput::from_json(&body, true)?;
-    apply(&state, current.user.id, path.id, input).await
+    let changes = body.into_changes();
+    let task = service::update(&state.pool, &current.user.id, path.id, changes).await?;
+    Ok(HttpResponse::Ok().json(task_json(&task)))
 }
 
-/// `PATCH`: only the fields sent.
-/// Changes the fields sent.
-#[utoipa::path(patch, path = "/api/tasks/{id}", operation_id = "update_task", tag = "tasks", params(("id" = i64, Path)), request_body = TaskBody,
+/// Changes only the fields sent.
+#[utoipa::path(patch, path = "/api/tasks/{id}", operation_id = "update_task", tag = "tasks", params(("id" = i64, Path)), request_body = TaskPatch,
     responses((status = 200, description = "The task"), (status = 400, description = "Invalid fields"), (status = 404, description = "No such task of yours")))]
 pub async fn update(
     state: web::Data<AppState>,
     Caller(current): Caller,
     path: web::Path<TaskPath>,
-    body: web::Json<Value>,
+    JsonFields(body): JsonFields<TaskPatch>,
 ) -> Result<HttpResponse, AppError> {
-    let input = TaskInput::from_json(&body, false)?;
-    apply(&state, current.user.id, path.id, input).await
-}
-
-async fn apply(
-    state: &AppState,
-    user_id: String,
-    id: i64,
-    input: TaskInput,
-) -> Result<HttpResponse, AppError> {
-    let task = db::run(&state.pool, move |conn| {
-        let form = TaskUpdateForm {
-            title: input.title.as_deref(),
-            description: input.description.as_ref().map(|d| d.as_deref()),
-            completed: input.completed,
-            updated_at: Some(db::now()),
-        };
-        Task::update_by_id_and_user(conn, id, &user_id, &form)
-    })
-    .await?;
+    let changes = body.into_changes();
+    let task = service::update(&state.pool, &current.user.id, path.id, changes).await?;
     Ok(HttpResponse::Ok().json(task_json(&task)))
 }
 
-/// `PATCH …/complete`: flips completed.
 /// Flips a task between pending and completed.
 #[utoipa::path(patch, path = "/api/tasks/{id}/complete", operation_id = "toggle_task", tag = "tasks", params(("id" = i64, Path)),
     responses((status = 200, description = "The task"), (status = 404, description = "No such task of yours")))]
@@ -159,11 +115,7 @@ pub async fn toggle(
     Caller(current): Caller,
     path: web::Path<TaskPath>,
 ) -> Result<HttpResponse, AppError> {
-    let (id, user_id) = (path.id, current.user.id);
-    let task = db::run(&state.pool, move |conn| {
-        Task::toggle_by_id_and_user(conn, id, &user_id)
-    })
-    .await?;
+    let task = service::toggle(&state.pool, &current.user.id, path.id).await?;
     Ok(HttpResponse::Ok().json(task_json(&task)))
 }
 
@@ -175,11 +127,7 @@ pub async fn delete(
     Caller(current): Caller,
     path: web::Path<TaskPath>,
 ) -> Result<HttpResponse, AppError> {
-    let (id, user_id) = (path.id, current.user.id);
-    db::run(&state.pool, move |conn| {
-        Task::delete_by_id_and_user(conn, id, &user_id)
-    })
-    .await?;
+    service::delete(&state.pool, &current.user.id, path.id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
