@@ -2,8 +2,8 @@
 
 use serde_json::Value;
 
+use super::calls;
 use super::markdown::to_safe_html;
-use super::service::tool_calls;
 use crate::ai::CallRecord;
 use crate::db::models::{Message, ReplyStatus};
 
@@ -100,7 +100,7 @@ impl MessageView {
             } else {
                 to_safe_html(&message.content)
             },
-            cards: tool_calls(message).iter().map(Card::of).collect(),
+            cards: calls::of(message).iter().map(Card::of).collect(),
             question_id: message.reply_to.unwrap_or(message.id),
         }
     }

@@ -8,9 +8,9 @@ use serde_json::{Value, json};
 use crate::AppState;
 use crate::auth::json::iso;
 use crate::auth::{Caller, CurrentUser};
+use crate::chat::calls;
 use crate::chat::service::{self, Answer};
 use crate::chat::text::MessageText;
-use crate::db;
 use crate::db::models::{Conversation, Message, ReplyStatus};
 use crate::error::AppError;
 
@@ -87,7 +87,7 @@ async fn send(
 
 /// `[{name, arguments, result}]`.
 fn public_calls(message: &Message) -> Value {
-    service::tool_calls(message)
+    calls::of(message)
         .into_iter()
         .map(|c| json!({"name": c.name, "arguments": c.arguments, "result": c.result}))
         .collect()
@@ -105,11 +105,7 @@ pub async fn conversations(
     state: web::Data<AppState>,
     current: CurrentUser,
 ) -> Result<HttpResponse, AppError> {
-    let user_id = current.user.id.clone();
-    let list = db::run(&state.pool, move |conn| {
-        Conversation::list_by_user(conn, &user_id, 200)
-    })
-    .await?;
+    let list = service::conversations(&state.pool, &current.user.id, 200).await?;
     Ok(HttpResponse::Ok().json(list.iter().map(conversation_json).collect::<Vec<_>>()))
 }
 
@@ -147,13 +143,10 @@ pub async fn messages(
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
     let limit = query.limit()?;
-    let (id, before, user_id) = (path.into_inner(), query.before, current.user.id.clone());
-    let mut page = service::page(&state.pool, &user_id, id, before, limit + 1).await?;
-    let more = page.len() as i64 > limit;
-    if more {
-        page.remove(0);
-    }
+    let (id, before) = (path.into_inner(), query.before);
+    let page = service::page(&state.pool, &current.user.id, id, before, limit).await?;
     let messages: Vec<Value> = page
+        .messages
         .iter()
         .map(|m| {
             json!({
@@ -168,7 +161,7 @@ pub async fn messages(
         .collect();
     Ok(HttpResponse::Ok().json(json!({
         "messages": messages,
-        "next_before": if more { page.first().map(|m| m.id) } else { None },
+        "next_before": page.older_before,
     })))
 }
 
