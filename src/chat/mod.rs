@@ -2,6 +2,7 @@
 //! reply stream, and the JSON chat API.
 
 pub mod calls;
+pub mod json;
 pub(crate) mod markdown;
 pub mod routes;
 pub mod run;

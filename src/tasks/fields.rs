@@ -170,14 +170,6 @@ impl utoipa::PartialSchema for TaskDescription {
 
 impl utoipa::ToSchema for TaskDescription {}
 
-impl utoipa::PartialSchema for Completed {
-    fn schema() -> RefOr<Schema> {
-        ObjectBuilder::new().schema_type(Type::Boolean).into()
-    }
-}
-
-impl utoipa::ToSchema for Completed {}
-
 #[cfg(test)]
 mod tests {
     use serde_json::json;

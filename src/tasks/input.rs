@@ -16,6 +16,7 @@ pub struct TaskBody {
     pub title: TaskTitle,
     #[schema(required = false)]
     pub description: TaskDescription,
+    #[schema(value_type = Option<bool>)]
     pub completed: Option<Completed>,
 }
 
@@ -26,6 +27,7 @@ pub struct TaskPatch {
     pub title: Option<TaskTitle>,
     #[serde(default, deserialize_with = "present")]
     pub description: Option<TaskDescription>,
+    #[schema(value_type = Option<bool>)]
     pub completed: Option<Completed>,
 }
 

@@ -3,22 +3,6 @@
 
 pub mod fields;
 pub mod input;
+pub mod json;
 pub mod routes;
 pub mod service;
-
-use serde_json::{Value, json};
-
-use crate::auth::json::iso;
-use crate::db::models::Task;
-
-/// A task as the JSON API shows it.
-pub fn task_json(task: &Task) -> Value {
-    json!({
-        "id": task.id,
-        "title": task.title,
-        "description": task.description,
-        "completed": task.completed,
-        "created_at": iso(&task.created_at),
-        "updated_at": iso(&task.updated_at),
-    })
-}

@@ -4,9 +4,9 @@ use diesel::QueryResult;
 use serde_json::{Value, json};
 
 use super::{Tool, ToolError, args, parsed_then};
-use crate::auth::json::iso;
 use crate::db::DbConnection;
-use crate::db::models::{Task, TaskFilter, TaskSort};
+use crate::db::models::{TaskFilter, TaskSort};
+use crate::tasks::json::TaskView;
 use crate::tasks::service;
 
 pub const TOOL: Tool = Tool {
@@ -33,7 +33,8 @@ fn run(
 ) -> QueryResult<Result<Value, ToolError>> {
     parsed_then(input, parse, |filter| {
         let tasks = service::list_in(conn, user_id, filter, TaskSort::Created)?;
-        Ok(Ok(Value::Array(tasks.iter().map(summary).collect())))
+        let tasks: Vec<TaskView> = tasks.into_iter().map(TaskView::from).collect();
+        Ok(Ok(json!(tasks)))
     })
 }
 
@@ -45,14 +46,4 @@ pub(super) fn parse(input: &Value) -> Result<TaskFilter, ToolError> {
             .ok_or_else(|| ToolError::invalid("status must be one of all, pending, completed.")),
         Some(_) => Err(ToolError::invalid("status must be a string.")),
     }
-}
-
-fn summary(task: &Task) -> Value {
-    json!({
-        "id": task.id,
-        "title": task.title,
-        "description": task.description,
-        "completed": task.completed,
-        "created_at": iso(&task.created_at),
-    })
 }

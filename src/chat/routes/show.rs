@@ -10,7 +10,7 @@ use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::chat::service::{self, Overview};
 use crate::chat::text::MESSAGE_MAX_CHARS;
-use crate::chat::view::{self, MessageView, Shown};
+use crate::chat::view::{self, Shown, ShownMessage};
 use crate::db::models::Conversation;
 use crate::error::AppError;
 use crate::pages::respond::{html, vary_on_htmx};
@@ -28,7 +28,7 @@ pub struct ChatPage {
     pub conversation: Option<Conversation>,
     pub current_id: Option<i64>,
     pub conversation_id: i64,
-    pub messages: Vec<MessageView>,
+    pub messages: Vec<ShownMessage>,
     pub older_before: Option<i64>,
     pub max_chars: usize,
 }
@@ -81,7 +81,7 @@ pub async fn show(
 #[template(path = "chat/_older.html")]
 struct OlderMessages {
     conversation_id: i64,
-    messages: Vec<MessageView>,
+    messages: Vec<ShownMessage>,
     older_before: Option<i64>,
 }
 

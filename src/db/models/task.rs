@@ -3,16 +3,14 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use serde::Serialize;
 
 use crate::db::DbConnection;
 use crate::db::schema::task;
 
-#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = task)]
 pub struct Task {
     pub id: i64,
-    #[serde(skip)]
     pub user_id: String,
     pub title: String,
     pub description: Option<String>,
@@ -44,7 +42,8 @@ pub struct TaskUpdateForm<'a> {
 }
 
 /// Which tasks a listing shows.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, utoipa::ToSchema)]
+#[schema(rename_all = "lowercase")]
 pub enum TaskFilter {
     #[default]
     All,
@@ -73,7 +72,8 @@ impl TaskFilter {
 }
 
 /// The order of a listing.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, utoipa::ToSchema)]
+#[schema(rename_all = "lowercase")]
 pub enum TaskSort {
     /// Oldest first.
     #[default]

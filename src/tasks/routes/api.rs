@@ -8,16 +8,19 @@ use super::body::JsonFields;
 use crate::AppState;
 use crate::auth::Caller;
 use crate::db::models::{TaskFilter, TaskSort};
-use crate::error::AppError;
+use crate::error::{ApiError, AppError};
 use crate::tasks::input::{TaskBody, TaskPatch};
-use crate::tasks::{service, task_json};
+use crate::tasks::json::TaskView;
+use crate::tasks::service;
 
 #[derive(Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// `all` (default), `pending` or `completed`.
+    #[param(value_type = Option<TaskFilter>)]
     status: Option<String>,
     /// `created` (default, oldest first) or `title`.
+    #[param(value_type = Option<TaskSort>)]
     sort: Option<String>,
 }
 
@@ -42,8 +45,9 @@ impl ListQuery {
 
 /// The caller's tasks.
 #[utoipa::path(get, path = "/api/tasks", operation_id = "list_tasks", tag = "tasks", params(ListQuery),
-    responses((status = 200, description = "`[{id, title, description, completed, created_at, updated_at}]`"),
-        (status = 400, description = "Unknown status or sort")))]
+    responses((status = 200, body = [TaskView]),
+        (status = 400, description = "`INVALID_QUERY`: unknown status or sort", body = ApiError),
+        (status = 401, description = "Not signed in", body = ApiError)))]
 pub async fn list(
     state: web::Data<AppState>,
     Caller(current): Caller,
@@ -51,37 +55,43 @@ pub async fn list(
 ) -> Result<HttpResponse, AppError> {
     let (filter, sort) = query.parse()?;
     let tasks = service::list(&state.pool, &current.user.id, filter, sort).await?;
-    Ok(HttpResponse::Ok().json(tasks.iter().map(task_json).collect::<Vec<_>>()))
+    let tasks: Vec<TaskView> = tasks.into_iter().map(TaskView::from).collect();
+    Ok(HttpResponse::Ok().json(tasks))
 }
 
 /// Adds a task.
 #[utoipa::path(post, path = "/api/tasks", operation_id = "create_task", tag = "tasks", request_body = TaskBody,
-    responses((status = 201, description = "The task"), (status = 400, description = "`INVALID_ARGUMENT`: missing or too long title, …")))]
+    responses((status = 201, body = TaskView),
+        (status = 400, description = "`INVALID_ARGUMENT`: missing or too long title, …", body = ApiError),
+        (status = 401, description = "Not signed in", body = ApiError)))]
 pub async fn create(
     state: web::Data<AppState>,
     Caller(current): Caller,
     JsonFields(body): JsonFields<TaskBody>,
 ) -> Result<HttpResponse, AppError> {
     let task = service::create(&state.pool, &current.user.id, body.into_new()).await?;
-    Ok(HttpResponse::Created().json(task_json(&task)))
+    Ok(HttpResponse::Created().json(TaskView::from(task)))
 }
 
 /// One task.
 #[utoipa::path(get, path = "/api/tasks/{id}", operation_id = "get_task", tag = "tasks", params(("id" = i64, Path)),
-    responses((status = 200, description = "The task"), (status = 404, description = "No such task of yours")))]
+    responses((status = 200, body = TaskView), (status = 401, description = "Not signed in", body = ApiError),
+        (status = 404, description = "No such task of yours", body = ApiError)))]
 pub async fn show(
     state: web::Data<AppState>,
     Caller(current): Caller,
     path: web::Path<TaskPath>,
 ) -> Result<HttpResponse, AppError> {
     let task = service::get(&state.pool, &current.user.id, path.id).await?;
-    Ok(HttpResponse::Ok().json(task_json(&task)))
+    Ok(HttpResponse::Ok().json(TaskView::from(task)))
 }
 
 /// Replaces a task's title and description (and completed, if sent); a
 /// missing description clears it.
 #[utoipa::path(put, path = "/api/tasks/{id}", operation_id = "replace_task", tag = "tasks", params(("id" = i64, Path)), request_body = TaskBody,
-    responses((status = 200, description = "The task"), (status = 400, description = "Invalid fields"), (status = 404, description = "No such task of yours")))]
+    responses((status = 200, body = TaskView), (status = 400, description = "`INVALID_ARGUMENT`", body = ApiError),
+        (status = 401, description = "Not signed in", body = ApiError),
+        (status = 404, description = "No such task of yours", body = ApiError)))]
 pub async fn replace(
     state: web::Data<AppState>,
     Caller(current): Caller,
@@ -90,12 +100,14 @@ pub async fn replace(
 ) -> Result<HttpResponse, AppError> {
     let changes = body.into_changes();
     let task = service::update(&state.pool, &current.user.id, path.id, changes).await?;
-    Ok(HttpResponse::Ok().json(task_json(&task)))
+    Ok(HttpResponse::Ok().json(TaskView::from(task)))
 }
 
 /// Changes only the fields sent.
 #[utoipa::path(patch, path = "/api/tasks/{id}", operation_id = "update_task", tag = "tasks", params(("id" = i64, Path)), request_body = TaskPatch,
-    responses((status = 200, description = "The task"), (status = 400, description = "Invalid fields"), (status = 404, description = "No such task of yours")))]
+    responses((status = 200, body = TaskView), (status = 400, description = "`INVALID_ARGUMENT`", body = ApiError),
+        (status = 401, description = "Not signed in", body = ApiError),
+        (status = 404, description = "No such task of yours", body = ApiError)))]
 pub async fn update(
     state: web::Data<AppState>,
     Caller(current): Caller,
@@ -104,24 +116,26 @@ pub async fn update(
 ) -> Result<HttpResponse, AppError> {
     let changes = body.into_changes();
     let task = service::update(&state.pool, &current.user.id, path.id, changes).await?;
-    Ok(HttpResponse::Ok().json(task_json(&task)))
+    Ok(HttpResponse::Ok().json(TaskView::from(task)))
 }
 
 /// Flips a task between pending and completed.
 #[utoipa::path(patch, path = "/api/tasks/{id}/complete", operation_id = "toggle_task", tag = "tasks", params(("id" = i64, Path)),
-    responses((status = 200, description = "The task"), (status = 404, description = "No such task of yours")))]
+    responses((status = 200, body = TaskView), (status = 401, description = "Not signed in", body = ApiError),
+        (status = 404, description = "No such task of yours", body = ApiError)))]
 pub async fn toggle(
     state: web::Data<AppState>,
     Caller(current): Caller,
     path: web::Path<TaskPath>,
 ) -> Result<HttpResponse, AppError> {
     let task = service::toggle(&state.pool, &current.user.id, path.id).await?;
-    Ok(HttpResponse::Ok().json(task_json(&task)))
+    Ok(HttpResponse::Ok().json(TaskView::from(task)))
 }
 
 /// Deletes a task.
 #[utoipa::path(delete, path = "/api/tasks/{id}", operation_id = "delete_task", tag = "tasks", params(("id" = i64, Path)),
-    responses((status = 204, description = "Deleted"), (status = 404, description = "No such task of yours")))]
+    responses((status = 204, description = "Deleted"), (status = 401, description = "Not signed in", body = ApiError),
+        (status = 404, description = "No such task of yours", body = ApiError)))]
 pub async fn delete(
     state: web::Data<AppState>,
     Caller(current): Caller,
