@@ -31,7 +31,7 @@ use actix_web::http::{StatusCode, header};
 use actix_web::middleware::Next;
 use actix_web::{HttpRequest, HttpResponse, ResponseError};
 use askama::Template;
-use serde_json::json;
+use serde::Serialize;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -311,8 +311,37 @@ fn with_common_headers(err: &AppError, mut response: HttpResponse) -> HttpRespon
     response
 }
 
+/// An error of the JSON API: `{"error": {"code", "message"}}`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ApiError {
+    pub error: ApiErrorDetail,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ApiErrorDetail {
+    /// What went wrong, for programs: `NOT_FOUND`, `INVALID_ARGUMENT`, …
+    pub code: &'static str,
+    /// What went wrong, for people.
+    pub message: String,
+    /// With `ASSISTANT_UNAVAILABLE`: the conversation the message was saved in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub conversation_id: Option<i64>,
+}
+
+/// An error under `/api/auth` in Better-Auth's shape, which its client reads:
+/// `{"message", "code"}` (no `code` on a 429).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct AuthApiError {
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub code: Option<&'static str>,
+}
+
 fn render_api(err: &AppError) -> HttpResponse {
     let mut res = HttpResponse::build(err.status_code());
+    let mut conversation_id = None;
     match err {
         AppError::Unauthorized { .. } => {
             res.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
@@ -323,26 +352,33 @@ fn render_api(err: &AppError) -> HttpResponse {
                 retry_after.as_secs().max(1).to_string(),
             ));
         }
-        AppError::AssistantUnavailable { conversation_id } => {
-            return res.json(json!({ "error": {
-                "code": err.code(), "message": err.to_string(), "conversation_id": conversation_id,
-            } }));
-        }
+        AppError::AssistantUnavailable {
+            conversation_id: id,
+        } => conversation_id = Some(*id),
         _ => {}
     }
-    res.json(json!({ "error": { "code": err.code(), "message": err.to_string() } }))
+    res.json(ApiError {
+        error: ApiErrorDetail {
+            code: err.code(),
+            message: err.to_string(),
+            conversation_id,
+        },
+    })
 }
 
-/// Better-Auth's error shape, which its client reads.
 fn render_auth_api(err: &AppError) -> HttpResponse {
     let mut res = HttpResponse::build(err.status_code());
+    let mut code = Some(err.code());
     if let AppError::RateLimited { retry_after } = err {
         let secs = retry_after.as_secs().max(1).to_string();
         res.insert_header(("X-Retry-After", secs.clone()))
             .insert_header((header::RETRY_AFTER, secs));
-        return res.json(json!({ "message": err.to_string() }));
+        code = None;
     }
-    res.json(json!({ "message": err.to_string(), "code": err.code() }))
+    res.json(AuthApiError {
+        message: err.to_string(),
+        code,
+    })
 }
 
 #[derive(Template)]

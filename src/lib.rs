@@ -20,6 +20,7 @@ pub mod pages;
 pub mod startup;
 pub mod tasks;
 pub mod telemetry;
+pub mod timestamp;
 pub mod tools;
 
 pub use startup::{AppState, Application};

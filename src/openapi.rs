@@ -4,10 +4,12 @@
 //! `/api/{user_id}/tasks…` twins are derived here.
 
 use actix_web::{HttpResponse, get};
-use utoipa::OpenApi;
 use utoipa::openapi::path::{Operation, ParameterBuilder, ParameterIn, PathItem};
-use utoipa::openapi::{ObjectBuilder, Required, ResponseBuilder, Type};
+use utoipa::openapi::{ContentBuilder, ObjectBuilder, Ref, Required, ResponseBuilder, Type};
+use utoipa::{OpenApi, ToSchema};
 
+use crate::db::models::{TaskFilter, TaskSort};
+use crate::error::ApiError;
 use crate::{auth, chat, tasks};
 
 #[derive(OpenApi)]
@@ -34,6 +36,7 @@ use crate::{auth, chat, tasks};
         tasks::routes::api::delete,
         openapi_json,
     ),
+    components(schemas(TaskFilter, TaskSort)),
     tags(
         (name = "auth", description = "Accounts and sessions (Better-Auth's paths and shapes)"),
         (name = "chat", description = "Talking to the assistant"),
@@ -89,10 +92,14 @@ fn with_path_user(operation: &mut Operation) {
         .parameters
         .get_or_insert_with(Vec::new)
         .insert(0, user);
+    let error = ContentBuilder::new()
+        .schema(Some(Ref::from_schema_name(ApiError::name())))
+        .build();
     operation.responses.responses.insert(
         "403".to_owned(),
         ResponseBuilder::new()
             .description("The path user is not the caller")
+            .content("application/json", error)
             .build()
             .into(),
     );
@@ -100,7 +107,7 @@ fn with_path_user(operation: &mut Operation) {
 
 /// This document.
 #[utoipa::path(get, path = "/api/openapi.json", tag = "auth",
-    responses((status = 200, description = "The OpenAPI 3 document of the JSON API")))]
+    responses((status = 200, description = "The OpenAPI 3 document of the JSON API", body = Object)))]
 #[get("/openapi.json")]
 pub async fn openapi_json() -> HttpResponse {
     HttpResponse::Ok().json(document())

@@ -1,6 +1,8 @@
 //! The chat: conversations and their messages, the pages that show them, the
 //! reply stream, and the JSON chat API.
 
+pub mod calls;
+pub mod json;
 pub(crate) mod markdown;
 pub mod routes;
 pub mod run;

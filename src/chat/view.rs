@@ -2,8 +2,8 @@
 
 use serde_json::Value;
 
+use super::calls;
 use super::markdown::to_safe_html;
-use super::service::tool_calls;
 use crate::ai::CallRecord;
 use crate::db::models::{Message, ReplyStatus};
 
@@ -65,7 +65,8 @@ pub enum Shown {
     Unanswered,
 }
 
-pub struct MessageView {
+/// A message as the chat page draws it.
+pub struct ShownMessage {
     pub id: i64,
     pub conversation_id: i64,
     pub shown: Shown,
@@ -78,15 +79,15 @@ pub struct MessageView {
     pub question_id: i64,
 }
 
-impl MessageView {
-    pub fn of(message: &Message) -> MessageView {
+impl ShownMessage {
+    pub fn of(message: &Message) -> ShownMessage {
         let shown = match (message.is_user(), message.status()) {
             (true, _) => Shown::User,
             (false, ReplyStatus::Done) => Shown::Answered,
             (false, ReplyStatus::Pending) => Shown::Pending,
             (false, ReplyStatus::Failed) => Shown::Failed,
         };
-        MessageView {
+        ShownMessage {
             id: message.id,
             conversation_id: message.conversation_id,
             shown,
@@ -100,14 +101,14 @@ impl MessageView {
             } else {
                 to_safe_html(&message.content)
             },
-            cards: tool_calls(message).iter().map(Card::of).collect(),
+            cards: calls::of(message).iter().map(Card::of).collect(),
             question_id: message.reply_to.unwrap_or(message.id),
         }
     }
 
     /// A placeholder for the answer to `question`, connected to its stream.
-    pub fn pending_for(question: &Message) -> MessageView {
-        MessageView {
+    pub fn pending_for(question: &Message) -> ShownMessage {
+        ShownMessage {
             id: 0,
             conversation_id: question.conversation_id,
             shown: Shown::Pending,
@@ -140,15 +141,15 @@ impl MessageView {
 
 /// The views of a page of messages, with a placeholder after each user
 /// message that has no answer: pending if it is the latest, unanswered otherwise.
-pub fn page(messages: &[Message], is_latest_page: bool) -> Vec<MessageView> {
+pub fn page(messages: &[Message], is_latest_page: bool) -> Vec<ShownMessage> {
     let mut views = Vec::with_capacity(messages.len() + 1);
     for (i, message) in messages.iter().enumerate() {
-        views.push(MessageView::of(message));
+        views.push(ShownMessage::of(message));
         if !message.is_user() || messages.iter().any(|m| m.reply_to == Some(message.id)) {
             continue;
         }
         let is_last = i + 1 == messages.len();
-        let mut placeholder = MessageView::pending_for(message);
+        let mut placeholder = ShownMessage::pending_for(message);
         match (is_last, is_latest_page) {
             (true, true) => views.push(placeholder),
             // The answer to the last question of an older page is on the next page.

@@ -14,7 +14,7 @@ use super::values;
 use crate::auth::credentials::{DisplayName, Email};
 use crate::auth::password::HashFormat;
 use crate::db::models::account::CREDENTIAL_PROVIDER;
-use crate::tools::args;
+use crate::tasks::fields::{TaskDescription, TaskTitle};
 
 /// A user ready to be written, with everything they own that passed.
 #[derive(Debug)]
@@ -223,9 +223,9 @@ fn tasks_by_user(
 }
 
 fn task(raw: &RawRow, now: NaiveDateTime) -> Result<TaskPlan, String> {
-    let text = |i: usize| serde_json::Value::String(raw.get(i).unwrap_or_default().to_owned());
-    let title = args::title(&text(2)).map_err(|e| e.message)?;
-    let description = args::description(Some(&text(3))).map_err(|e| e.message)?;
+    let text = |i: usize| raw.get(i).unwrap_or_default();
+    let title = TaskTitle::parse(text(2)).map_err(|e| e.to_string())?;
+    let description = TaskDescription::parse(text(3)).map_err(|e| e.to_string())?;
     let completed = raw
         .get(4)
         .map(values::boolean)
@@ -234,8 +234,8 @@ fn task(raw: &RawRow, now: NaiveDateTime) -> Result<TaskPlan, String> {
         .unwrap_or(false);
     let created_at = time_or(raw.get(5), now).map_err(|e| format!("created_at: {e}"))?;
     Ok(TaskPlan {
-        title,
-        description,
+        title: title.into_string(),
+        description: description.into_option(),
         completed,
         created_at,
         updated_at: time_or(raw.get(6), created_at).map_err(|e| format!("updated_at: {e}"))?,

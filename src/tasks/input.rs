@@ -1,56 +1,79 @@
-//! What a client may send about a task, parsed with the tools' own rules
-//! (title 1–200 characters, description up to 1000).
+//! What a client may send about a task: the JSON API's bodies and the tasks
+//! page's form. Each field is parsed by its own type ([`super::fields`]), so
+//! a body that deserializes is valid.
 
-use serde_json::Value;
+use serde::{Deserialize, Deserializer};
 
-use crate::error::AppError;
-use crate::tools::args;
+use super::fields::{Completed, TaskDescription, TaskFieldError, TaskTitle};
+use super::service::{NewTask, TaskChanges};
 
-/// The JSON a client sends (documentation of what [`TaskInput::from_json`] reads).
-#[derive(utoipa::ToSchema)]
-#[allow(dead_code)]
+/// `POST /api/tasks`, `PUT /api/tasks/{id}`: the whole task. Leaving out the
+/// description clears it; leaving out `completed` makes a new task pending
+/// and leaves a replaced one as it was.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(try_from = "TaskPatch")]
 pub struct TaskBody {
-    /// 1–200 characters; required for POST and PUT.
-    title: Option<String>,
-    /// Up to 1000 characters; `null` (or, for PUT, leaving it out) clears it.
-    description: Option<String>,
-    completed: Option<bool>,
+    pub title: TaskTitle,
+    #[schema(required = false)]
+    pub description: TaskDescription,
+    #[schema(value_type = Option<bool>)]
+    pub completed: Option<Completed>,
 }
 
-/// Fields of a task to create or change; `None` leaves a field as it is.
-#[derive(Debug, Default)]
-pub struct TaskInput {
-    pub title: Option<String>,
-    /// `Some(None)` clears the description.
-    pub description: Option<Option<String>>,
-    pub completed: Option<bool>,
+/// `PATCH /api/tasks/{id}`: only the fields sent change. A `null` title
+/// leaves it; a `null` description clears it.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct TaskPatch {
+    pub title: Option<TaskTitle>,
+    #[serde(default, deserialize_with = "present")]
+    pub description: Option<TaskDescription>,
+    #[schema(value_type = Option<bool>)]
+    pub completed: Option<Completed>,
 }
 
-impl TaskInput {
-    /// Reads a JSON object; `full` (create, replace) requires the title.
-    pub fn from_json(body: &Value, full: bool) -> Result<TaskInput, AppError> {
-        let Some(fields) = body.as_object() else {
-            return Err(invalid("The body must be a JSON object."));
-        };
-        let title = match fields.get("title") {
-            None | Some(Value::Null) if full => return Err(invalid("title is required.")),
-            None | Some(Value::Null) => None,
-            Some(v) => Some(args::title(v).map_err(|e| invalid(e.message))?),
-        };
-        let description = match fields.get("description") {
-            None if !full => None,
-            other => Some(args::description(other).map_err(|e| invalid(e.message))?),
-        };
-        let completed = match fields.get("completed") {
-            None | Some(Value::Null) => None,
-            Some(Value::Bool(b)) => Some(*b),
-            Some(_) => return Err(invalid("completed must be true or false.")),
-        };
-        Ok(TaskInput {
-            title,
-            description,
-            completed,
+/// A field that is there, `null` included: `null` is for `T` to read.
+fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<T>, D::Error> {
+    T::deserialize(d).map(Some)
+}
+
+impl TryFrom<TaskPatch> for TaskBody {
+    type Error = TaskFieldError;
+
+    fn try_from(patch: TaskPatch) -> Result<Self, Self::Error> {
+        Ok(TaskBody {
+            title: patch.title.ok_or(TaskFieldError::TitleMissing)?,
+            description: patch.description.unwrap_or_default(),
+            completed: patch.completed,
         })
+    }
+}
+
+impl TaskBody {
+    pub fn into_new(self) -> NewTask {
+        NewTask {
+            title: self.title,
+            description: self.description,
+            completed: self.completed.is_some_and(|c| c.0),
+        }
+    }
+
+    /// Every field replaced, but `completed` only if sent.
+    pub fn into_changes(self) -> TaskChanges {
+        TaskChanges {
+            title: Some(self.title),
+            description: Some(self.description),
+            completed: self.completed.map(|c| c.0),
+        }
+    }
+}
+
+impl TaskPatch {
+    pub fn into_changes(self) -> TaskChanges {
+        TaskChanges {
+            title: self.title,
+            description: self.description,
+            completed: self.completed.map(|c| c.0),
+        }
     }
 }
 
@@ -70,14 +93,14 @@ pub struct FormErrors {
 
 impl TaskForm {
     /// The title and description, or what is wrong with each.
-    pub fn parse(&self) -> Result<(String, Option<String>), FormErrors> {
-        let title = args::title(&Value::String(self.title.clone()));
-        let description = args::description(Some(&Value::String(self.description.clone())));
+    pub fn parse(&self) -> Result<(TaskTitle, TaskDescription), FormErrors> {
+        let title = TaskTitle::parse(&self.title);
+        let description = TaskDescription::parse(&self.description);
         match (title, description) {
             (Ok(t), Ok(d)) => Ok((t, d)),
             (t, d) => Err(FormErrors {
-                title: t.err().map(|e| sentence(&e.message)),
-                description: d.err().map(|e| sentence(&e.message)),
+                title: t.err().map(|e| sentence(&e.to_string())),
+                description: d.err().map(|e| sentence(&e.to_string())),
             }),
         }
     }
@@ -92,43 +115,56 @@ fn sentence(message: &str) -> String {
         .unwrap_or_default()
 }
 
-fn invalid(message: impl Into<String>) -> AppError {
-    AppError::invalid("INVALID_ARGUMENT", message)
-}
-
 #[cfg(test)]
 mod tests {
-    use serde_json::json;
+    use serde_json::{Value, json};
 
     use super::*;
 
+    fn body(value: Value) -> Result<TaskBody, String> {
+        serde_json::from_value(value).map_err(|e| e.to_string())
+    }
+
     #[test]
     fn creating_needs_a_title_and_patching_does_not() {
-        assert!(TaskInput::from_json(&json!({}), true).is_err());
-        let patch = TaskInput::from_json(&json!({"completed": true}), false).unwrap();
+        assert_eq!(body(json!({})).unwrap_err(), "title is required.");
+        let patch: TaskPatch = serde_json::from_value(json!({"completed": true})).unwrap();
+        let changes = patch.into_changes();
         assert_eq!(
-            (patch.title, patch.description, patch.completed),
+            (changes.title, changes.description, changes.completed),
             (None, None, Some(true))
         );
     }
 
     #[test]
-    fn bad_fields_are_refused() {
-        for body in [
-            json!({"title": ""}),
-            json!({"title": 5}),
-            json!({"title": "x".repeat(201)}),
-            json!([]),
-            json!({"title": "ok", "description": "x".repeat(1001)}),
-            json!({"title": "ok", "completed": "yes"}),
+    fn bad_fields_are_refused_with_the_fields_message() {
+        for (value, message) in [
+            (json!({"title": ""}), "title must not be empty."),
+            (json!({"title": 5}), "title must be a string."),
+            (
+                json!({"title": "x".repeat(201)}),
+                "title must be at most 200 characters.",
+            ),
+            (
+                json!({"title": "ok", "description": "x".repeat(1001)}),
+                "description must be at most 1000 characters.",
+            ),
+            (
+                json!({"title": "ok", "completed": "yes"}),
+                "completed must be true or false.",
+            ),
         ] {
-            assert!(TaskInput::from_json(&body, true).is_err(), "{body}");
+            assert_eq!(body(value.clone()).unwrap_err(), message, "{value}");
         }
     }
 
     #[test]
-    fn a_full_update_without_description_clears_it() {
-        let put = TaskInput::from_json(&json!({"title": "t"}), true).unwrap();
-        assert_eq!(put.description, Some(None));
+    fn a_full_update_without_description_clears_it_and_a_patch_with_null_does_too() {
+        let put = body(json!({"title": "t"})).unwrap().into_changes();
+        assert_eq!(put.description, Some(TaskDescription::default()));
+        let patch: TaskPatch = serde_json::from_value(json!({"description": null})).unwrap();
+        assert_eq!(patch.description, Some(TaskDescription::default()));
+        let patch: TaskPatch = serde_json::from_value(json!({"title": null})).unwrap();
+        assert_eq!((patch.title, patch.description), (None, None));
     }
 }

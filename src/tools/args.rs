@@ -1,14 +1,13 @@
 //! Parsing tool arguments. Models send surprising JSON (numbers as strings,
 //! padded titles, extra fields), so parsing is lenient in form and strict in
-//! meaning: a title is 1–200 characters, a description at most 1000, and
-//! neither holds a NUL character, which PostgreSQL cannot store in text.
+//! meaning: a task's fields follow [`crate::tasks::fields`], an id is a
+//! positive integer, and a status may be said several ways.
 
 use serde_json::{Value, json};
 
 use super::ToolError;
-
-pub const TITLE_MAX: usize = 200;
-pub const DESCRIPTION_MAX: usize = 1000;
+use crate::db::models::TaskFilter;
+use crate::tasks::fields::{TaskDescription, TaskFieldError, TaskTitle};
 
 /// A tool's arguments are an object; `null` (no arguments at all) reads as `{}`.
 pub fn object(args: &Value) -> Result<(), ToolError> {
@@ -19,46 +18,24 @@ pub fn object(args: &Value) -> Result<(), ToolError> {
     }
 }
 
-/// A task title: trimmed, 1–200 characters.
-pub fn title(value: &Value) -> Result<String, ToolError> {
-    let Some(text) = value.as_str() else {
-        return Err(ToolError::invalid("title must be a string."));
-    };
-    let text = text.trim();
-    if text.is_empty() {
-        return Err(ToolError::invalid("title must not be empty."));
-    }
-    if text.chars().count() > TITLE_MAX {
-        return Err(ToolError::invalid(format!(
-            "title must be at most {TITLE_MAX} characters."
-        )));
-    }
-    if text.contains('\0') {
-        return Err(ToolError::invalid("title must not contain NUL characters."));
-    }
-    Ok(text.to_owned())
+/// The required `title`.
+pub fn title(args: &Value) -> Result<TaskTitle, ToolError> {
+    let value = args.get("title").ok_or(TaskFieldError::TitleMissing)?;
+    Ok(TaskTitle::try_from(value.clone())?)
 }
 
-/// An optional description: trimmed, at most 1000 characters; empty or null means none.
-pub fn description(value: Option<&Value>) -> Result<Option<String>, ToolError> {
-    match value {
+/// The `title`, if given (`null` is not given).
+pub fn new_title(args: &Value) -> Result<Option<TaskTitle>, ToolError> {
+    match args.get("title") {
         None | Some(Value::Null) => Ok(None),
-        Some(Value::String(text)) => {
-            let text = text.trim();
-            if text.chars().count() > DESCRIPTION_MAX {
-                return Err(ToolError::invalid(format!(
-                    "description must be at most {DESCRIPTION_MAX} characters."
-                )));
-            }
-            if text.contains('\0') {
-                return Err(ToolError::invalid(
-                    "description must not contain NUL characters.",
-                ));
-            }
-            Ok((!text.is_empty()).then(|| text.to_owned()))
-        }
-        Some(_) => Err(ToolError::invalid("description must be a string.")),
+        Some(value) => Ok(Some(TaskTitle::try_from(value.clone())?)),
     }
+}
+
+/// The `description`, if given; `null` or empty is given, and clears it.
+pub fn description(args: &Value) -> Result<Option<TaskDescription>, ToolError> {
+    let value = args.get("description").cloned();
+    Ok(value.map(TaskDescription::try_from).transpose()?)
 }
 
 /// The required `task_id`: a positive integer, or a string of one ("3", "#3").
@@ -72,6 +49,16 @@ pub fn task_id(args: &Value) -> Result<i64, ToolError> {
     match id {
         Some(id) if id > 0 => Ok(id),
         _ => Err(ToolError::invalid("task_id must be a positive integer.")),
+    }
+}
+
+/// A status as a model may say it: the filter's own names, or "open",
+/// "todo", "done", "complete".
+pub fn status(said: &str) -> Option<TaskFilter> {
+    match said.trim().to_ascii_lowercase().as_str() {
+        "open" | "todo" => Some(TaskFilter::Pending),
+        "done" | "complete" => Some(TaskFilter::Completed),
+        other => TaskFilter::parse(other),
     }
 }
 
@@ -94,26 +81,27 @@ mod tests {
     use super::*;
 
     #[test]
-    fn titles_are_trimmed_and_bounded() {
-        assert_eq!(title(&json!("  Buy milk ")).unwrap(), "Buy milk");
-        assert!(title(&json!("   ")).is_err());
-        assert!(title(&json!(5)).is_err());
-        assert!(title(&json!("é".repeat(200))).is_ok());
-        assert!(title(&json!("x".repeat(201))).is_err());
-        assert!(title(&json!("a\u{0}b")).is_err());
+    fn a_title_is_required_and_a_new_title_is_not() {
+        assert_eq!(title(&json!({})).unwrap_err().message, "title is required.");
+        assert_eq!(
+            title(&json!({"title": " Buy milk "})).unwrap().as_str(),
+            "Buy milk"
+        );
+        assert_eq!(new_title(&json!({"title": null})).unwrap(), None);
+        assert!(new_title(&json!({"title": 5})).is_err());
     }
 
     #[test]
-    fn descriptions_are_optional_and_bounded() {
-        assert_eq!(description(None).unwrap(), None);
-        assert_eq!(description(Some(&json!(""))).unwrap(), None);
+    fn a_description_given_as_null_or_empty_clears_it() {
+        assert_eq!(description(&json!({})).unwrap(), None);
         assert_eq!(
-            description(Some(&json!(" 2 litres "))).unwrap().as_deref(),
-            Some("2 litres")
+            description(&json!({"description": null})).unwrap(),
+            Some(TaskDescription::default())
         );
-        assert!(description(Some(&json!("x".repeat(1001)))).is_err());
-        assert!(description(Some(&json!([]))).is_err());
-        assert!(description(Some(&json!("a\u{0}b"))).is_err());
+        assert_eq!(
+            description(&json!({"description": ""})).unwrap(),
+            Some(TaskDescription::default())
+        );
     }
 
     #[test]
@@ -124,5 +112,13 @@ mod tests {
         assert!(task_id(&json!({"task_id": 2.5})).is_err());
         assert!(task_id(&json!({"task_id": "three"})).is_err());
         assert!(task_id(&json!({})).is_err());
+    }
+
+    #[test]
+    fn a_status_may_be_said_the_assistants_ways() {
+        assert_eq!(status(" Done "), Some(TaskFilter::Completed));
+        assert_eq!(status("todo"), Some(TaskFilter::Pending));
+        assert_eq!(status("completed"), Some(TaskFilter::Completed));
+        assert_eq!(status("sideways"), None);
     }
 }

@@ -3,9 +3,9 @@
 use diesel::QueryResult;
 use serde_json::Value;
 
-use super::{Tool, ToolError, args, changed, not_found_as};
+use super::{Tool, ToolError, args, changed, not_found_as, parsed_then};
 use crate::db::DbConnection;
-use crate::db::models::{Task, TaskUpdateForm};
+use crate::tasks::service::{self, TaskChanges};
 
 pub const TOOL: Tool = Tool {
     name: "complete_task",
@@ -19,15 +19,12 @@ fn run(
     user_id: &str,
     input: &Value,
 ) -> QueryResult<Result<Value, ToolError>> {
-    let id = match args::task_id(input) {
-        Ok(id) => id,
-        Err(e) => return Ok(Err(e)),
-    };
-    let form = TaskUpdateForm {
+    let done = TaskChanges {
         completed: Some(true),
-        updated_at: Some(crate::db::now()),
-        ..Default::default()
+        ..TaskChanges::default()
     };
-    let result = Task::update_by_id_and_user(conn, id, user_id, &form);
-    Ok(not_found_as(result, id)?.map(|task| changed(&task, "completed")))
+    parsed_then(input, args::task_id, |id| {
+        let result = service::update_in(conn, user_id, id, &done);
+        Ok(not_found_as(result, id)?.map(|task| changed(&task, "completed")))
+    })
 }

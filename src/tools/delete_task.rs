@@ -3,9 +3,9 @@
 use diesel::QueryResult;
 use serde_json::Value;
 
-use super::{Tool, ToolError, args, changed, not_found_as};
+use super::{Tool, ToolError, args, changed, not_found_as, parsed_then};
 use crate::db::DbConnection;
-use crate::db::models::Task;
+use crate::tasks::service;
 
 pub const TOOL: Tool = Tool {
     name: "delete_task",
@@ -19,10 +19,8 @@ fn run(
     user_id: &str,
     input: &Value,
 ) -> QueryResult<Result<Value, ToolError>> {
-    let id = match args::task_id(input) {
-        Ok(id) => id,
-        Err(e) => return Ok(Err(e)),
-    };
-    let result = Task::delete_by_id_and_user(conn, id, user_id);
-    Ok(not_found_as(result, id)?.map(|task| changed(&task, "deleted")))
+    parsed_then(input, args::task_id, |id| {
+        let result = service::delete_in(conn, user_id, id);
+        Ok(not_found_as(result, id)?.map(|task| changed(&task, "deleted")))
+    })
 }

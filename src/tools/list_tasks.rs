@@ -3,10 +3,11 @@
 use diesel::QueryResult;
 use serde_json::{Value, json};
 
-use super::{Tool, ToolError};
-use crate::auth::json::iso;
+use super::{Tool, ToolError, args, parsed_then};
 use crate::db::DbConnection;
-use crate::db::models::{Task, TaskFilter, TaskSort};
+use crate::db::models::{TaskFilter, TaskSort};
+use crate::tasks::json::TaskView;
+use crate::tasks::service;
 
 pub const TOOL: Tool = Tool {
     name: "list_tasks",
@@ -30,30 +31,19 @@ fn run(
     user_id: &str,
     input: &Value,
 ) -> QueryResult<Result<Value, ToolError>> {
-    let filter = match parse(input) {
-        Ok(filter) => filter,
-        Err(e) => return Ok(Err(e)),
-    };
-    let tasks = Task::list_by_user(conn, user_id, filter, TaskSort::Created)?;
-    Ok(Ok(Value::Array(tasks.iter().map(summary).collect())))
+    parsed_then(input, parse, |filter| {
+        let tasks = service::list_in(conn, user_id, filter, TaskSort::Created)?;
+        let tasks: Vec<TaskView> = tasks.into_iter().map(TaskView::from).collect();
+        Ok(Ok(json!(tasks)))
+    })
 }
 
 /// Which tasks to list.
 pub(super) fn parse(input: &Value) -> Result<TaskFilter, ToolError> {
     match input.get("status") {
         None | Some(Value::Null) => Ok(TaskFilter::All),
-        Some(Value::String(s)) => TaskFilter::parse(s)
+        Some(Value::String(s)) => args::status(s)
             .ok_or_else(|| ToolError::invalid("status must be one of all, pending, completed.")),
         Some(_) => Err(ToolError::invalid("status must be a string.")),
     }
-}
-
-fn summary(task: &Task) -> Value {
-    json!({
-        "id": task.id,
-        "title": task.title,
-        "description": task.description,
-        "completed": task.completed,
-        "created_at": iso(&task.created_at),
-    })
 }

@@ -19,6 +19,8 @@ use diesel::QueryResult;
 use serde_json::{Value, json};
 
 use crate::db::DbConnection;
+use crate::db::models::Task;
+use crate::tasks::fields::TaskFieldError;
 
 /// A tool as the model sees it.
 pub struct Tool {
@@ -71,6 +73,12 @@ impl ToolError {
     }
 }
 
+impl From<TaskFieldError> for ToolError {
+    fn from(e: TaskFieldError) -> Self {
+        ToolError::invalid(e.to_string())
+    }
+}
+
 /// Runs the tool `name` with `args` as `user_id`. The outer result is the
 /// database failing; the inner one is the tool's own answer, success or
 /// structured error, which goes back to the model either way.
@@ -100,16 +108,26 @@ pub fn outcome_json(outcome: &Result<Value, ToolError>) -> Value {
     }
 }
 
+/// Runs `run` on the arguments `parse` makes of `input`; arguments it refuses
+/// are the tool's answer (for the model to explain), not a database error.
+fn parsed_then<A>(
+    input: &Value,
+    parse: fn(&Value) -> Result<A, ToolError>,
+    run: impl FnOnce(A) -> QueryResult<Result<Value, ToolError>>,
+) -> QueryResult<Result<Value, ToolError>> {
+    match parse(input) {
+        Ok(args) => run(args),
+        Err(e) => Ok(Err(e)),
+    }
+}
+
 /// `{task_id, status, title}`, the answer of every tool that changes one task.
-fn changed(task: &crate::db::models::Task, status: &str) -> Value {
+fn changed(task: &Task, status: &str) -> Value {
     json!({ "task_id": task.id, "status": status, "title": task.title })
 }
 
 /// Maps "no such row" to the tool's not-found error; other database errors stay errors.
-fn not_found_as(
-    result: QueryResult<crate::db::models::Task>,
-    id: i64,
-) -> QueryResult<Result<crate::db::models::Task, ToolError>> {
+fn not_found_as(result: QueryResult<Task>, id: i64) -> QueryResult<Result<Task, ToolError>> {
     match result {
         Ok(task) => Ok(Ok(task)),
         Err(diesel::result::Error::NotFound) => Ok(Err(ToolError::task_not_found(id))),
@@ -124,6 +142,7 @@ mod tests {
 
     use super::*;
     use crate::db::models::TaskFilter;
+    use crate::tasks::fields::{TaskDescription, TaskTitle};
 
     /// The rules for a title, written out: a string whose trimmed text has
     /// 1–200 characters and no NUL.
@@ -179,7 +198,8 @@ mod tests {
     proptest! {
         #[test]
         fn add_task_accepts_exactly_the_arguments_the_rules_allow(input in arbitrary::tool_arguments()) {
-            let result = parsed(&input, add_task::parse);
+            let result = parsed(&input, add_task::parse)
+                .map(|new| (new.title.into_string(), new.description.into_option()));
             let rules = input.is_object().then(|| {
                 Some((rule_title(input.get("title")?)?, rule_description(input.get("description"))?))
             }).flatten();
@@ -205,7 +225,11 @@ mod tests {
                 (title.is_some() || description.is_some()).then_some((id, title, description))
             }).flatten();
             match (rules, result) {
-                (Some(expected), Ok(c)) => prop_assert_eq!((c.id, c.title, c.description), expected),
+                (Some(expected), Ok(c)) => {
+                    let title = c.changes.title.map(TaskTitle::into_string);
+                    let description = c.changes.description.map(TaskDescription::into_option);
+                    prop_assert_eq!((c.id, title, description), expected)
+                }
                 (None, result) => prop_assert!(is_invalid_argument(&result), "{:?}", result),
                 (Some(expected), Err(e)) => prop_assert!(false, "{:?} refused: {}", expected, e),
             }
@@ -228,7 +252,12 @@ mod tests {
             let expected = match input.get("status") {
                 _ if !input.is_object() && !input.is_null() => None,
                 None | Some(Value::Null) => Some(TaskFilter::All),
-                Some(Value::String(s)) => TaskFilter::parse(s),
+                Some(Value::String(s)) => match s.trim().to_ascii_lowercase().as_str() {
+                    "all" => Some(TaskFilter::All),
+                    "pending" | "open" | "todo" => Some(TaskFilter::Pending),
+                    "completed" | "done" | "complete" => Some(TaskFilter::Completed),
+                    _ => None,
+                },
                 Some(_) => None,
             };
             match expected {

@@ -3,9 +3,10 @@
 use diesel::QueryResult;
 use serde_json::{Value, json};
 
-use super::{Tool, ToolError, args, changed, not_found_as};
+use super::{Tool, ToolError, args, changed, not_found_as, parsed_then};
 use crate::db::DbConnection;
-use crate::db::models::{Task, TaskUpdateForm};
+use crate::tasks::fields::{DESCRIPTION_MAX, TITLE_MAX};
+use crate::tasks::service::{self, TaskChanges};
 
 pub const TOOL: Tool = Tool {
     name: "update_task",
@@ -19,8 +20,8 @@ fn parameters() -> Value {
         "type": "object",
         "properties": {
             "task_id": {"type": "integer", "description": "The task's id (its number).", "minimum": 1},
-            "title": {"type": "string", "description": "The new title, 1-200 characters.", "minLength": 1, "maxLength": args::TITLE_MAX},
-            "description": {"type": "string", "description": "The new description, up to 1000 characters; empty clears it.", "maxLength": args::DESCRIPTION_MAX}
+            "title": {"type": "string", "description": "The new title, 1-200 characters.", "minLength": 1, "maxLength": TITLE_MAX},
+            "description": {"type": "string", "description": "The new description, up to 1000 characters; empty clears it.", "maxLength": DESCRIPTION_MAX}
         },
         "required": ["task_id"],
         "additionalProperties": false
@@ -32,50 +33,28 @@ fn run(
     user_id: &str,
     input: &Value,
 ) -> QueryResult<Result<Value, ToolError>> {
-    let Changes {
-        id,
-        title,
-        description,
-    } = match parse(input) {
-        Ok(changes) => changes,
-        Err(e) => return Ok(Err(e)),
-    };
-    let form = TaskUpdateForm {
-        title: title.as_deref(),
-        description: description.as_ref().map(|d| d.as_deref()),
-        updated_at: Some(crate::db::now()),
-        ..Default::default()
-    };
-    let result = Task::update_by_id_and_user(conn, id, user_id, &form);
-    Ok(not_found_as(result, id)?.map(|task| changed(&task, "updated")))
+    parsed_then(input, parse, |Edit { id, changes }| {
+        let result = service::update_in(conn, user_id, id, &changes);
+        Ok(not_found_as(result, id)?.map(|task| changed(&task, "updated")))
+    })
 }
 
 /// What to change in which task.
 #[derive(Debug)]
-pub(super) struct Changes {
+pub(super) struct Edit {
     pub id: i64,
-    pub title: Option<String>,
-    /// `Some(None)` clears the description.
-    pub description: Option<Option<String>>,
+    pub changes: TaskChanges,
 }
 
-pub(super) fn parse(input: &Value) -> Result<Changes, ToolError> {
+pub(super) fn parse(input: &Value) -> Result<Edit, ToolError> {
     let id = args::task_id(input)?;
-    let title = input
-        .get("title")
-        .filter(|v| !v.is_null())
-        .map(args::title)
-        .transpose()?;
-    let description = match input.get("description") {
-        None => None,
-        some => Some(args::description(some)?),
+    let changes = TaskChanges {
+        title: args::new_title(input)?,
+        description: args::description(input)?,
+        completed: None,
     };
-    if title.is_none() && description.is_none() {
+    if changes.title.is_none() && changes.description.is_none() {
         return Err(ToolError::invalid("Give a new title or description."));
     }
-    Ok(Changes {
-        id,
-        title,
-        description,
-    })
+    Ok(Edit { id, changes })
 }

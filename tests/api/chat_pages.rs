@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use tasktalk::db::models::{Message, MessageInsertForm};
+use tasktalk::db::models::{Message, MessageInsertForm, Question};
 
 use crate::chat_helpers::{Wire, eventually, read_first_chunk_and_leave, spawn_app_on};
 use crate::fake_llm::{FakeLlm, Reply};
@@ -211,8 +211,14 @@ async fn the_reply_is_finished_and_saved_when_the_browser_leaves_mid_stream() {
     let first = read_first_chunk_and_leave(res).await;
     assert!(!first.contains("word10"));
 
+    let user_id = app_user(&app);
+    let first = Question {
+        id: 1,
+        conversation_id: 1,
+        user_id: &user_id,
+    };
     eventually("the reply is saved", || {
-        let reply = Message::find_reply(&mut app.conn(), 1, &app_user(&app)).unwrap();
+        let reply = Message::find_reply(&mut app.conn(), first).unwrap();
         reply.is_some_and(|r| r.status == "done" && r.content.trim_end().ends_with("word10"))
     })
     .await;

@@ -37,3 +37,4 @@ mod sessions;
 mod sign_in_again;
 mod tasks_api;
 mod tasks_page;
+mod wire_shapes;

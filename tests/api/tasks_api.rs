@@ -5,7 +5,8 @@ use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, spawn_app};
 
-async fn send(
+/// `method path` with an optional JSON body; the status and the JSON answer (`null` if none).
+pub async fn send(
     app: &TestApp,
     client: &reqwest::Client,
     method: &str,

@@ -3,16 +3,17 @@
 use actix_session::Session as CookieSession;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 
 use crate::AppState;
 use crate::auth::current_user::{CurrentUser, MaybeUser};
 use crate::auth::input::JsonOrForm;
-use crate::auth::json;
+use crate::auth::json::{
+    JwkSet, SessionAndUser, SessionView, SignedInView, SignedUp, Success, Token, UserView,
+};
 use crate::auth::service::{SignUpOutcome, SignedIn};
 use crate::db;
-use crate::error::AppError;
+use crate::error::{AppError, AuthApiError};
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct SignUpBody {
@@ -31,9 +32,9 @@ pub struct SignInBody {
 /// Creates an account and signs in.
 #[utoipa::path(post, path = "/api/auth/sign-up/email", tag = "auth",
     request_body(content((SignUpBody = "application/json"), (SignUpBody = "application/x-www-form-urlencoded"))),
-    responses((status = 200, description = "`{token, user}` and the session cookie; `token: null` when the email is taken"),
-        (status = 400, description = "`{message, code}`: invalid email, password too short or long"),
-        (status = 429, description = "Too many attempts from this address")))]
+    responses((status = 200, description = "The session cookie is set; `token: null` when the email is taken", body = SignedUp),
+        (status = 400, description = "`INVALID_EMAIL`, `PASSWORD_TOO_SHORT`, `PASSWORD_TOO_LONG`, `VALIDATION_ERROR`", body = AuthApiError),
+        (status = 429, description = "Too many attempts from this address (no `code`)", body = AuthApiError)))]
 #[post("/sign-up/email")]
 pub async fn sign_up(
     req: HttpRequest,
@@ -51,26 +52,30 @@ pub async fn sign_up(
     )
     .await?;
     match attempt.outcome {
-        SignUpOutcome::Created(signed_in) => Ok(signed_in_response(
-            &signed_in,
-            json!({ "token": signed_in.token, "user": json::user(&signed_in.user) }),
-        )),
+        SignUpOutcome::Created(signed_in) => {
+            let body = SignedUp {
+                token: Some(signed_in.token.clone()),
+                user: UserView::from(&signed_in.user),
+            };
+            Ok(signed_in_response(&signed_in, &body))
+        }
         // Better-Auth's enumeration-safe answer: the same shape, a stand-in
         // user, no token and no cookie.
         SignUpOutcome::EmailTaken => {
-            let now = json::iso(&db::now());
-            Ok(HttpResponse::Ok().json(json!({
-                "token": null,
-                "user": {
-                    "id": uuid::Uuid::new_v4().to_string(),
-                    "name": attempt.name.as_str(),
-                    "email": attempt.email.as_str(),
-                    "emailVerified": false,
-                    "image": null,
-                    "createdAt": now,
-                    "updatedAt": now,
-                },
-            })))
+            let now = db::now().into();
+            let stand_in = UserView {
+                id: uuid::Uuid::new_v4().to_string(),
+                name: attempt.name.as_str().to_owned(),
+                email: attempt.email.as_str().to_owned(),
+                email_verified: false,
+                image: None,
+                created_at: now,
+                updated_at: now,
+            };
+            Ok(HttpResponse::Ok().json(SignedUp {
+                token: None,
+                user: stand_in,
+            }))
         }
     }
 }
@@ -78,9 +83,10 @@ pub async fn sign_up(
 /// Signs in with email and password.
 #[utoipa::path(post, path = "/api/auth/sign-in/email", tag = "auth",
     request_body(content((SignInBody = "application/json"), (SignInBody = "application/x-www-form-urlencoded"))),
-    responses((status = 200, description = "`{redirect: false, token, user}` and the session cookie"),
-        (status = 401, description = "`{message, code: INVALID_EMAIL_OR_PASSWORD}`"),
-        (status = 429, description = "Too many attempts from this address")))]
+    responses((status = 200, description = "The session cookie is set", body = SignedInView),
+        (status = 400, description = "`VALIDATION_ERROR`, `PASSWORD_TOO_LONG`", body = AuthApiError),
+        (status = 401, description = "`INVALID_EMAIL_OR_PASSWORD`", body = AuthApiError),
+        (status = 429, description = "Too many attempts from this address (no `code`)", body = AuthApiError)))]
 #[post("/sign-in/email")]
 pub async fn sign_in(
     req: HttpRequest,
@@ -89,14 +95,16 @@ pub async fn sign_in(
     JsonOrForm(body): JsonOrForm<SignInBody>,
 ) -> Result<HttpResponse, AppError> {
     let signed_in = super::sign_in(&req, &state, &cookie, &body.email, body.password).await?;
-    Ok(signed_in_response(
-        &signed_in,
-        json!({ "redirect": false, "token": signed_in.token, "user": json::user(&signed_in.user) }),
-    ))
+    let body = SignedInView {
+        redirect: false,
+        token: signed_in.token.clone(),
+        user: UserView::from(&signed_in.user),
+    };
+    Ok(signed_in_response(&signed_in, &body))
 }
 
 /// Better-Auth's bearer plugin echoes the token in `set-auth-token`.
-fn signed_in_response(signed_in: &SignedIn, body: serde_json::Value) -> HttpResponse {
+fn signed_in_response(signed_in: &SignedIn, body: &impl Serialize) -> HttpResponse {
     HttpResponse::Ok()
         .insert_header(("set-auth-token", signed_in.token.as_str()))
         .insert_header((header::ACCESS_CONTROL_EXPOSE_HEADERS, "set-auth-token"))
@@ -106,7 +114,7 @@ fn signed_in_response(signed_in: &SignedIn, body: serde_json::Value) -> HttpResp
 
 /// Ends this session (only this device's; with a JWT, the session it came from).
 #[utoipa::path(post, path = "/api/auth/sign-out", tag = "auth",
-    responses((status = 200, description = "`{success: true}`")))]
+    responses((status = 200, body = Success)))]
 #[post("/sign-out")]
 pub async fn sign_out(
     state: web::Data<AppState>,
@@ -114,13 +122,13 @@ pub async fn sign_out(
     MaybeUser(current): MaybeUser,
 ) -> Result<HttpResponse, AppError> {
     super::sign_out(&state, &cookie, current.as_ref()).await?;
-    Ok(HttpResponse::Ok().json(json!({ "success": true })))
+    Ok(HttpResponse::Ok().json(Success { success: true }))
 }
 
 /// The current session and user, or `null`; never cached. Like Better-Auth's
 /// JWT plugin, a session also gets a fresh JWT in `set-auth-jwt`.
 #[utoipa::path(get, path = "/api/auth/get-session", tag = "auth",
-    responses((status = 200, description = "`{session, user}` or `null`; with a session, a JWT in the `set-auth-jwt` header")))]
+    responses((status = 200, description = "`null` when not signed in; with a session, a JWT in the `set-auth-jwt` header", body = Option<SessionAndUser>)))]
 #[get("/get-session")]
 pub async fn get_session(
     state: web::Data<AppState>,
@@ -133,23 +141,24 @@ pub async fn get_session(
         .as_ref()
         .and_then(|c| c.session().map(|(session, token)| (c, session, token)))
     else {
-        return Ok(res.json(serde_json::Value::Null));
+        return Ok(res.json(None::<SessionAndUser>));
     };
     let jwt = state.jwt.issue(&current.user, &session.id).await?;
     Ok(res
         .insert_header(("set-auth-jwt", jwt))
         .insert_header((header::ACCESS_CONTROL_EXPOSE_HEADERS, "set-auth-jwt"))
-        .json(
-            json!({ "session": json::session(session, token), "user": json::user(&current.user) }),
-        ))
+        .json(SessionAndUser {
+            session: SessionView::of(session, token),
+            user: UserView::from(&current.user),
+        }))
 }
 
 /// A short-lived JWT for API clients and `/mcp`, bound to the session
 /// asking for it. Only a session (cookie or session bearer token) may ask: a
 /// JWT that could renew itself would outlive signing out.
 #[utoipa::path(get, path = "/api/auth/token", tag = "auth",
-    responses((status = 200, description = "`{token}`"),
-        (status = 401, description = "Not signed in, or asked with a JWT instead of a session")))]
+    responses((status = 200, body = Token),
+        (status = 401, description = "Not signed in, or (`SESSION_REQUIRED`) asked with a JWT instead of a session", body = AuthApiError)))]
 #[get("/token")]
 pub async fn issue_token(
     state: web::Data<AppState>,
@@ -162,18 +171,18 @@ pub async fn issue_token(
     let token = state.jwt.issue(&current.user, &session.id).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(json!({ "token": token })))
+        .json(Token { token }))
 }
 
 /// The public keys that verify our JWTs (a JSON Web Key Set). Empty when
 /// tokens are signed with the shared secret (`JWT_ALGORITHM=HS256`).
 #[utoipa::path(get, path = "/api/auth/jwks", tag = "auth",
-    responses((status = 200, description = "`{keys: [{kty, crv, x, kid, alg}]}`")))]
+    responses((status = 200, description = "A JSON Web Key Set", body = JwkSet)))]
 #[get("/jwks")]
 pub async fn jwks(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let keys = state.jwt.published().await?;
     Ok(HttpResponse::Ok()
         // Public, and verifiers fetch again when they meet a new `kid`.
         .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
-        .json(json!({ "keys": keys })))
+        .json(JwkSet { keys }))
 }

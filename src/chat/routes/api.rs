@@ -3,29 +3,22 @@
 
 use actix_web::{HttpResponse, get, post, web};
 use serde::Deserialize;
-use serde_json::{Value, json};
 
 use crate::AppState;
-use crate::auth::json::iso;
 use crate::auth::{Caller, CurrentUser};
+use crate::chat::json::{ChatReply, ChatRequest, ConversationView, MessagePage, MessageView};
 use crate::chat::service::{self, Answer};
 use crate::chat::text::MessageText;
-use crate::db;
-use crate::db::models::{Conversation, Message, ReplyStatus};
-use crate::error::AppError;
-
-#[derive(Deserialize, utoipa::ToSchema)]
-pub struct ChatRequest {
-    conversation_id: Option<i64>,
-    message: String,
-}
+use crate::db::models::ReplyStatus;
+use crate::error::{ApiError, AppError};
 
 /// Sends a message and answers once the assistant has finished its turn.
 #[utoipa::path(post, path = "/api/chat", tag = "chat", request_body = ChatRequest,
-    responses((status = 200, description = "`{conversation_id, response, tool_calls: [{name, arguments, result}]}`"),
-        (status = 400, description = "Empty or too long message"), (status = 401, description = "Not signed in"),
-        (status = 404, description = "No such conversation of yours"),
-        (status = 503, description = "`ASSISTANT_UNAVAILABLE`: the provider failed; the message is saved")))]
+    responses((status = 200, body = ChatReply),
+        (status = 400, description = "`INVALID_MESSAGE`: empty or too long", body = ApiError),
+        (status = 401, description = "Not signed in", body = ApiError),
+        (status = 404, description = "No such conversation of yours", body = ApiError),
+        (status = 503, description = "`ASSISTANT_UNAVAILABLE`: the provider failed; the message is saved in `conversation_id`", body = ApiError)))]
 #[post("/chat")]
 pub async fn chat(
     state: web::Data<AppState>,
@@ -38,7 +31,12 @@ pub async fn chat(
 /// `POST /api/chat` with the caller's id in the path, which must be the caller.
 #[utoipa::path(post, path = "/api/{user_id}/chat", tag = "chat", request_body = ChatRequest,
     params(("user_id" = String, Path, description = "Must be the caller")),
-    responses((status = 200, description = "As `POST /api/chat`"), (status = 403, description = "Not the caller")))]
+    responses((status = 200, body = ChatReply),
+        (status = 400, description = "`INVALID_MESSAGE`: empty or too long", body = ApiError),
+        (status = 401, description = "Not signed in", body = ApiError),
+        (status = 403, description = "Not the caller", body = ApiError),
+        (status = 404, description = "No such conversation of yours", body = ApiError),
+        (status = 503, description = "`ASSISTANT_UNAVAILABLE`", body = ApiError)))]
 #[post("/{user_id}/chat")]
 pub async fn chat_as(
     state: web::Data<AppState>,
@@ -69,54 +67,35 @@ async fn send(
         }
         Answer::Claimed(reply) => service::wait_for(&state.pool, reply).await.ok(),
     };
-    let unavailable = AppError::AssistantUnavailable {
-        conversation_id: conversation.id,
-    };
-    let reply = reply.ok_or(unavailable)?;
-    if reply.status() != ReplyStatus::Done {
-        return Err(AppError::AssistantUnavailable {
+    match reply {
+        Some(reply) if reply.status() == ReplyStatus::Done => {
+            Ok(HttpResponse::Ok().json(ChatReply::of(conversation.id, &reply)))
+        }
+        _ => Err(AppError::AssistantUnavailable {
             conversation_id: conversation.id,
-        });
+        }),
     }
-    Ok(HttpResponse::Ok().json(json!({
-        "conversation_id": conversation.id,
-        "response": reply.content,
-        "tool_calls": public_calls(&reply),
-    })))
-}
-
-/// `[{name, arguments, result}]`.
-fn public_calls(message: &Message) -> Value {
-    service::tool_calls(message)
-        .into_iter()
-        .map(|c| json!({"name": c.name, "arguments": c.arguments, "result": c.result}))
-        .collect()
-}
-
-fn conversation_json(c: &Conversation) -> Value {
-    json!({"id": c.id, "title": c.title, "created_at": iso(&c.created_at), "updated_at": iso(&c.updated_at)})
 }
 
 /// The caller's conversations, most recently active first.
 #[utoipa::path(get, path = "/api/conversations", tag = "chat",
-    responses((status = 200, description = "`[{id, title, created_at, updated_at}]`")))]
+    responses((status = 200, body = [ConversationView]), (status = 401, description = "Not signed in", body = ApiError)))]
 #[get("/conversations")]
 pub async fn conversations(
     state: web::Data<AppState>,
     current: CurrentUser,
 ) -> Result<HttpResponse, AppError> {
-    let user_id = current.user.id.clone();
-    let list = db::run(&state.pool, move |conn| {
-        Conversation::list_by_user(conn, &user_id, 200)
-    })
-    .await?;
-    Ok(HttpResponse::Ok().json(list.iter().map(conversation_json).collect::<Vec<_>>()))
+    let list = service::conversations(&state.pool, &current.user.id, 200).await?;
+    let list: Vec<ConversationView> = list.into_iter().map(ConversationView::from).collect();
+    Ok(HttpResponse::Ok().json(list))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PageQuery {
+    /// A message id: the page ends just before it (a `next_before`).
     before: Option<i64>,
+    /// How many messages: 1–200, 50 unless asked.
     limit: Option<i64>,
 }
 
@@ -137,8 +116,10 @@ impl PageQuery {
 /// A page of a conversation's messages, oldest first; `next_before` fetches the page before it.
 #[utoipa::path(get, path = "/api/conversations/{id}/messages", tag = "chat",
     params(("id" = i64, Path, description = "The conversation"), PageQuery),
-    responses((status = 200, description = "`{messages: [{id, role, content, status, tool_calls, created_at}], next_before}`"),
-        (status = 404, description = "No such conversation of yours")))]
+    responses((status = 200, body = MessagePage),
+        (status = 400, description = "`INVALID_QUERY`: limit out of range", body = ApiError),
+        (status = 401, description = "Not signed in", body = ApiError),
+        (status = 404, description = "No such conversation of yours", body = ApiError)))]
 #[get("/conversations/{id}/messages")]
 pub async fn messages(
     state: web::Data<AppState>,
@@ -147,29 +128,12 @@ pub async fn messages(
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
     let limit = query.limit()?;
-    let (id, before, user_id) = (path.into_inner(), query.before, current.user.id.clone());
-    let mut page = service::page(&state.pool, &user_id, id, before, limit + 1).await?;
-    let more = page.len() as i64 > limit;
-    if more {
-        page.remove(0);
-    }
-    let messages: Vec<Value> = page
-        .iter()
-        .map(|m| {
-            json!({
-                "id": m.id,
-                "role": m.role,
-                "content": m.content,
-                "status": m.status,
-                "tool_calls": public_calls(m),
-                "created_at": iso(&m.created_at),
-            })
-        })
-        .collect();
-    Ok(HttpResponse::Ok().json(json!({
-        "messages": messages,
-        "next_before": if more { page.first().map(|m| m.id) } else { None },
-    })))
+    let (id, before) = (path.into_inner(), query.before);
+    let page = service::page(&state.pool, &current.user.id, id, before, limit).await?;
+    Ok(HttpResponse::Ok().json(MessagePage {
+        messages: page.messages.iter().map(MessageView::from).collect(),
+        next_before: page.older_before,
+    }))
 }
 
 #[cfg(test)]

@@ -11,14 +11,14 @@ use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::chat::service;
 use crate::chat::text::MessageText;
-use crate::chat::view::{MessageView, Shown};
+use crate::chat::view::{Shown, ShownMessage};
 use crate::error::AppError;
 use crate::pages::respond::{html, is_htmx, see_other};
 
 #[derive(Template)]
 #[template(path = "chat/_messages.html")]
 pub struct Messages {
-    pub messages: Vec<MessageView>,
+    pub messages: Vec<ShownMessage>,
 }
 
 #[post("/chat/{id}/messages")]
@@ -37,8 +37,8 @@ pub async fn send(
     }
     let fragment = Messages {
         messages: vec![
-            MessageView::of(&question),
-            MessageView::pending_for(&question),
+            ShownMessage::of(&question),
+            ShownMessage::pending_for(&question),
         ],
     };
     html(&fragment, StatusCode::OK)
@@ -57,7 +57,7 @@ pub async fn retry(
         service::find_user_message(&state.pool, &current.user.id, conversation_id, message_id)
             .await?;
     let fragment = Messages {
-        messages: vec![MessageView::pending_for(&question)],
+        messages: vec![ShownMessage::pending_for(&question)],
     };
     html(&fragment, StatusCode::OK)
 }

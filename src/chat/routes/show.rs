@@ -8,11 +8,10 @@ use serde::Deserialize;
 
 use crate::AppState;
 use crate::auth::CurrentUser;
-use crate::chat::service;
+use crate::chat::service::{self, Overview};
 use crate::chat::text::MESSAGE_MAX_CHARS;
-use crate::chat::view::{self, MessageView, Shown};
-use crate::db;
-use crate::db::models::{Conversation, Message};
+use crate::chat::view::{self, Shown, ShownMessage};
+use crate::db::models::Conversation;
 use crate::error::AppError;
 use crate::pages::respond::{html, vary_on_htmx};
 
@@ -29,7 +28,7 @@ pub struct ChatPage {
     pub conversation: Option<Conversation>,
     pub current_id: Option<i64>,
     pub conversation_id: i64,
-    pub messages: Vec<MessageView>,
+    pub messages: Vec<ShownMessage>,
     pub older_before: Option<i64>,
     pub max_chars: usize,
 }
@@ -41,45 +40,30 @@ impl ChatPage {
         current: &CurrentUser,
         conversation_id: Option<i64>,
     ) -> Result<ChatPage, AppError> {
-        let user_id = current.user.id.clone();
-        let (conversations, conversation, messages) = db::run(&state.pool, move |conn| {
-            let conversations = Conversation::list_by_user(conn, &user_id, LISTED)?;
-            let Some(id) = conversation_id else {
-                return Ok((conversations, None, Vec::new()));
-            };
-            let conversation = Conversation::find_by_id_and_user(conn, id, &user_id)?;
-            let messages = service::page_in(conn, id, &user_id, None, PAGE + 1)?;
-            Ok((conversations, Some(conversation), messages))
-        })
-        .await?;
-        let (messages, older_before) = split_page(messages);
+        let Overview {
+            conversations,
+            open,
+        } = service::overview(&state.pool, &current.user.id, conversation_id, LISTED, PAGE).await?;
+        let (conversation, page) = match open {
+            Some((conversation, page)) => (Some(conversation), Some(page)),
+            None => (None, None),
+        };
         Ok(ChatPage {
             email: current.user.email.clone(),
             current_id: conversation.as_ref().map(|c| c.id),
             conversation_id: conversation_id.unwrap_or_default(),
             conversation,
             conversations,
-            messages: view::page(&messages, true),
-            older_before,
+            messages: page
+                .as_ref()
+                .map_or_else(Vec::new, |p| view::page(&p.messages, true)),
+            older_before: page.and_then(|p| p.older_before),
             max_chars: MESSAGE_MAX_CHARS,
         })
     }
-}
 
-impl ChatPage {
     fn is_current(&self, conversation: &Conversation) -> bool {
         self.current_id == Some(conversation.id)
-    }
-}
-
-/// Of `PAGE + 1` messages, the newest `PAGE`, and where the older ones end if there are more.
-fn split_page(mut messages: Vec<Message>) -> (Vec<Message>, Option<i64>) {
-    if messages.len() as i64 > PAGE {
-        messages.remove(0);
-        let before = messages.first().map(|m| m.id);
-        (messages, before)
-    } else {
-        (messages, None)
     }
 }
 
@@ -97,7 +81,7 @@ pub async fn show(
 #[template(path = "chat/_older.html")]
 struct OlderMessages {
     conversation_id: i64,
-    messages: Vec<MessageView>,
+    messages: Vec<ShownMessage>,
     older_before: Option<i64>,
 }
 
@@ -116,19 +100,18 @@ pub async fn older(
     query: web::Query<OlderQuery>,
 ) -> Result<HttpResponse, AppError> {
     let (conversation_id, before) = (path.into_inner(), query.before);
-    let messages = service::page(
+    let page = service::page(
         &state.pool,
         &current.user.id,
         conversation_id,
         Some(before),
-        PAGE + 1,
+        PAGE,
     )
     .await?;
-    let (messages, older_before) = split_page(messages);
     let fragment = OlderMessages {
         conversation_id,
-        messages: view::page(&messages, false),
-        older_before,
+        messages: view::page(&page.messages, false),
+        older_before: page.older_before,
     };
     Ok(vary_on_htmx(html(&fragment, StatusCode::OK)?))
 }

@@ -18,7 +18,7 @@ use crate::AppState;
 use crate::ai::AgentEvent;
 use crate::auth::CurrentUser;
 use crate::chat::service::{self, Answer, Running};
-use crate::chat::view::{Card, MessageView, Shown};
+use crate::chat::view::{Card, Shown, ShownMessage};
 use crate::db::DbPool;
 use crate::db::models::{Message, ReplyStatus};
 use crate::error::AppError;
@@ -33,7 +33,7 @@ type Frames = mpsc::UnboundedSender<Bytes>;
 #[derive(Template)]
 #[template(path = "chat/_message.html")]
 struct OneMessage {
-    m: MessageView,
+    m: ShownMessage,
 }
 
 #[derive(Template)]
@@ -89,7 +89,7 @@ pub async fn reply(
             None => None,
         };
         let m = match finished {
-            Some(reply) => MessageView::of(&reply),
+            Some(reply) => ShownMessage::of(&reply),
             None => failed_view(&question),
         };
         let _ = frames.send(sse("done", &render(&OneMessage { m })));
@@ -183,8 +183,8 @@ async fn follow(
     Followed::Finished(followed)
 }
 
-fn failed_view(question: &Message) -> MessageView {
-    let mut view = MessageView::pending_for(question);
+fn failed_view(question: &Message) -> ShownMessage {
+    let mut view = ShownMessage::pending_for(question);
     view.shown = Shown::Failed;
     view
 }

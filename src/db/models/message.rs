@@ -20,7 +20,8 @@ use crate::db::schema::message;
 pub const ROLE_USER: &str = "user";
 pub const ROLE_ASSISTANT: &str = "assistant";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
 pub enum ReplyStatus {
     Pending,
     Done,
@@ -68,6 +69,15 @@ impl Message {
     }
 }
 
+/// A user's message named by its owner and its conversation: what a claim
+/// on its answer is about. Every query about it names all three.
+#[derive(Debug, Clone, Copy)]
+pub struct Question<'a> {
+    pub id: i64,
+    pub conversation_id: i64,
+    pub user_id: &'a str,
+}
+
 #[derive(Debug, Insertable)]
 #[diesel(table_name = message)]
 pub struct MessageInsertForm<'a> {
@@ -96,6 +106,17 @@ impl Message {
     ) -> QueryResult<Message> {
         message::table
             .filter(message::id.eq(id).and(message::user_id.eq(user_id)))
+            .select(Message::as_select())
+            .get_result(conn)
+    }
+
+    /// The user's own message `question.id`, in that conversation: one query.
+    pub fn find_question(conn: &mut DbConnection, question: Question<'_>) -> QueryResult<Message> {
+        message::table
+            .filter(message::id.eq(question.id))
+            .filter(message::conversation_id.eq(question.conversation_id))
+            .filter(message::user_id.eq(question.user_id))
+            .filter(message::role.eq(ROLE_USER))
             .select(Message::as_select())
             .get_result(conn)
     }
@@ -146,15 +167,17 @@ impl Message {
         Ok(history)
     }
 
-    /// The assistant's answer to `user_message_id`, if a run has claimed it.
+    /// The assistant's answer to `question`, if a run has claimed it.
     pub fn find_reply(
         conn: &mut DbConnection,
-        user_message_id: i64,
-        user_id: &str,
+        question: Question<'_>,
     ) -> QueryResult<Option<Message>> {
         message::table
-            .filter(message::reply_to.eq(user_message_id))
-            .filter(message::user_id.eq(user_id))
+            .filter(answer_to(
+                question.id,
+                question.conversation_id,
+                question.user_id.to_owned(),
+            ))
             .select(Message::as_select())
             .get_result(conn)
             .optional()
@@ -229,21 +252,22 @@ impl Message {
             .execute(conn)
     }
 
-    /// Claims a failed reply to `user_message_id` for a new run (a retry): it
+    /// Claims a failed reply to `question` for a new run (a retry): it
     /// becomes pending again and keeps the tool calls that already ran, so the
     /// new run continues from them instead of repeating them.
     pub fn take_over_failed_reply(
         conn: &mut DbConnection,
-        user_message_id: i64,
-        user_id: &str,
+        question: Question<'_>,
         run_id: &str,
         now: NaiveDateTime,
         lease_until: NaiveDateTime,
     ) -> QueryResult<Option<Message>> {
-        let failed = message::reply_to
-            .eq(user_message_id)
-            .and(message::user_id.eq(user_id))
-            .and(message::status.eq(ReplyStatus::Failed.as_str()));
+        let failed = answer_to(
+            question.id,
+            question.conversation_id,
+            question.user_id.to_owned(),
+        )
+        .and(message::status.eq(ReplyStatus::Failed.as_str()));
         let pending = (
             message::status.eq(ReplyStatus::Pending.as_str()),
             message::content.eq(""),
@@ -273,6 +297,15 @@ impl Message {
                 None => self.created_at < now - UNLEASED_RUN_GIVEN_UP_AFTER,
             }
     }
+}
+
+/// The answer to the user's message `question_id` in their conversation.
+#[diesel::dsl::auto_type]
+fn answer_to(question_id: i64, conversation_id: i64, user_id: String) -> _ {
+    message::reply_to
+        .eq(question_id)
+        .and(message::conversation_id.eq(conversation_id))
+        .and(message::user_id.eq(user_id))
 }
 
 /// The pending reply `id` while run `run_id` holds it.

@@ -12,7 +12,7 @@ pub mod user;
 pub use account::{Account, NewAccount};
 pub use conversation::{Conversation, ConversationInsertForm};
 pub use key_pair::KeyPair;
-pub use message::{Message, MessageInsertForm, ReplyStatus};
+pub use message::{Message, MessageInsertForm, Question, ReplyStatus};
 pub use session::{NewSession, Session, SessionWithUser};
 pub use task::{Task, TaskFilter, TaskInsertForm, TaskSort, TaskUpdateForm};
 pub use user::{NewUser, User, UserFootprint};

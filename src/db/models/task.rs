@@ -3,16 +3,14 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use serde::Serialize;
 
 use crate::db::DbConnection;
 use crate::db::schema::task;
 
-#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = task)]
 pub struct Task {
     pub id: i64,
-    #[serde(skip)]
     pub user_id: String,
     pub title: String,
     pub description: Option<String>,
@@ -44,7 +42,8 @@ pub struct TaskUpdateForm<'a> {
 }
 
 /// Which tasks a listing shows.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, utoipa::ToSchema)]
+#[schema(rename_all = "lowercase")]
 pub enum TaskFilter {
     #[default]
     All,
@@ -53,11 +52,12 @@ pub enum TaskFilter {
 }
 
 impl TaskFilter {
+    /// `all`, `pending` or `completed` (trimmed, any case).
     pub fn parse(s: &str) -> Option<TaskFilter> {
         match s.trim().to_ascii_lowercase().as_str() {
             "all" => Some(TaskFilter::All),
-            "pending" | "open" | "todo" => Some(TaskFilter::Pending),
-            "completed" | "done" | "complete" => Some(TaskFilter::Completed),
+            "pending" => Some(TaskFilter::Pending),
+            "completed" => Some(TaskFilter::Completed),
             _ => None,
         }
     }
@@ -72,7 +72,8 @@ impl TaskFilter {
 }
 
 /// The order of a listing.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, utoipa::ToSchema)]
+#[schema(rename_all = "lowercase")]
 pub enum TaskSort {
     /// Oldest first.
     #[default]
@@ -93,8 +94,10 @@ impl TaskSort {
 
 impl Task {
     pub fn insert(conn: &mut DbConnection, form: &TaskInsertForm<'_>) -> QueryResult<Task> {
-        let id: i64 = crate::insert_returning!(conn, task::table, form, task::id)?;
-        Task::find_by_id_and_user(conn, id, form.user_id)
+        crate::per_backend!(conn, c => diesel::insert_into(task::table)
+            .values(form)
+            .returning(Task::as_returning())
+            .get_result(c))
     }
 
     pub fn find_by_id_and_user(
@@ -109,16 +112,21 @@ impl Task {
     }
 
     /// How many tasks the owner has: `(all, completed)`.
+    /// One statement: a count per state.
     pub fn counts_by_user(conn: &mut DbConnection, user_id: &str) -> QueryResult<(i64, i64)> {
-        let all = task::table
+        let per_state: Vec<(bool, i64)> = task::table
             .filter(task::user_id.eq(user_id))
-            .count()
-            .get_result(conn)?;
-        let completed = task::table
-            .filter(task::user_id.eq(user_id).and(task::completed.eq(true)))
-            .count()
-            .get_result(conn)?;
-        Ok((all, completed))
+            .group_by(task::completed)
+            .select((task::completed, diesel::dsl::count_star()))
+            .load(conn)?;
+        let count = |done: bool| {
+            per_state
+                .iter()
+                .filter(|(completed, _)| *completed == done)
+                .map(|(_, n)| n)
+                .sum::<i64>()
+        };
+        Ok((count(false) + count(true), count(true)))
     }
 
     /// The owner's tasks that pass `filter`, in `sort` order.

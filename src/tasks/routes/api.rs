@@ -2,23 +2,25 @@
 
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
-use serde_json::Value;
 
 use super::TaskPath;
+use super::body::JsonFields;
 use crate::AppState;
 use crate::auth::Caller;
-use crate::db;
-use crate::db::models::{Task, TaskFilter, TaskInsertForm, TaskSort, TaskUpdateForm};
-use crate::error::AppError;
-use crate::tasks::input::{TaskBody, TaskInput};
-use crate::tasks::task_json;
+use crate::db::models::{TaskFilter, TaskSort};
+use crate::error::{ApiError, AppError};
+use crate::tasks::input::{TaskBody, TaskPatch};
+use crate::tasks::json::TaskView;
+use crate::tasks::service;
 
 #[derive(Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// `all` (default), `pending` or `completed`.
+    #[param(value_type = Option<TaskFilter>)]
     status: Option<String>,
     /// `created` (default, oldest first) or `title`.
+    #[param(value_type = Option<TaskSort>)]
     sort: Option<String>,
 }
 
@@ -43,143 +45,103 @@ impl ListQuery {
 
 /// The caller's tasks.
 #[utoipa::path(get, path = "/api/tasks", operation_id = "list_tasks", tag = "tasks", params(ListQuery),
-    responses((status = 200, description = "`[{id, title, description, completed, created_at, updated_at}]`"),
-        (status = 400, description = "Unknown status or sort")))]
+    responses((status = 200, body = [TaskView]),
+        (status = 400, description = "`INVALID_QUERY`: unknown status or sort", body = ApiError),
+        (status = 401, description = "Not signed in", body = ApiError)))]
 pub async fn list(
     state: web::Data<AppState>,
     Caller(current): Caller,
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, AppError> {
     let (filter, sort) = query.parse()?;
-    let user_id = current.user.id;
-    let tasks = db::run(&state.pool, move |conn| {
-        Task::list_by_user(conn, &user_id, filter, sort)
-    })
-    .await?;
-    Ok(HttpResponse::Ok().json(tasks.iter().map(task_json).collect::<Vec<_>>()))
+    let tasks = service::list(&state.pool, &current.user.id, filter, sort).await?;
+    let tasks: Vec<TaskView> = tasks.into_iter().map(TaskView::from).collect();
+    Ok(HttpResponse::Ok().json(tasks))
 }
 
 /// Adds a task.
 #[utoipa::path(post, path = "/api/tasks", operation_id = "create_task", tag = "tasks", request_body = TaskBody,
-    responses((status = 201, description = "The task"), (status = 400, description = "`INVALID_ARGUMENT`: missing or too long title, …")))]
+    responses((status = 201, body = TaskView),
+        (status = 400, description = "`INVALID_ARGUMENT`: missing or too long title, …", body = ApiError),
+        (status = 401, description = "Not signed in", body = ApiError)))]
 pub async fn create(
     state: web::Data<AppState>,
     Caller(current): Caller,
-    body: web::Json<Value>,
+    JsonFields(body): JsonFields<TaskBody>,
 ) -> Result<HttpResponse, AppError> {
-    let input = TaskInput::from_json(&body, true)?;
-    let user_id = current.user.id;
-    let task = db::run(&state.pool, move |conn| {
-        let now = db::now();
-        Task::insert(
-            conn,
-            &TaskInsertForm {
-                user_id: &user_id,
-                title: input.title.as_deref().unwrap_or_default(),
-                description: input.description.flatten().as_deref(),
-                completed: input.completed.unwrap_or(false),
-                created_at: now,
-                updated_at: now,
-            },
-        )
-    })
-    .await?;
-    Ok(HttpResponse::Created().json(task_json(&task)))
+    let task = service::create(&state.pool, &current.user.id, body.into_new()).await?;
+    Ok(HttpResponse::Created().json(TaskView::from(task)))
 }
 
 /// One task.
 #[utoipa::path(get, path = "/api/tasks/{id}", operation_id = "get_task", tag = "tasks", params(("id" = i64, Path)),
-    responses((status = 200, description = "The task"), (status = 404, description = "No such task of yours")))]
+    responses((status = 200, body = TaskView), (status = 401, description = "Not signed in", body = ApiError),
+        (status = 404, description = "No such task of yours", body = ApiError)))]
 pub async fn show(
     state: web::Data<AppState>,
     Caller(current): Caller,
     path: web::Path<TaskPath>,
 ) -> Result<HttpResponse, AppError> {
-    let (id, user_id) = (path.id, current.user.id);
-    let task = db::run(&state.pool, move |conn| {
-        Task::find_by_id_and_user(conn, id, &user_id)
-    })
-    .await?;
-    Ok(HttpResponse::Ok().json(task_json(&task)))
+    let task = service::get(&state.pool, &current.user.id, path.id).await?;
+    Ok(HttpResponse::Ok().json(TaskView::from(task)))
 }
 
-/// `PUT`: the whole task (title required; a missing description clears it).
-/// Replaces a task's title, description (and completed, if sent).
+/// Replaces a task's title and description (and completed, if sent); a
+/// missing description clears it.
 #[utoipa::path(put, path = "/api/tasks/{id}", operation_id = "replace_task", tag = "tasks", params(("id" = i64, Path)), request_body = TaskBody,
-    responses((status = 200, description = "The task"), (status = 400, description = "Invalid fields"), (status = 404, description = "No such task of yours")))]
+    responses((status = 200, body = TaskView), (status = 400, description = "`INVALID_ARGUMENT`", body = ApiError),
+        (status = 401, description = "Not signed in", body = ApiError),
+        (status = 404, description = "No such task of yours", body = ApiError)))]
 pub async fn replace(
     state: web::Data<AppState>,
     Caller(current): Caller,
     path: web::Path<TaskPath>,
-    body: web::Json<Value>,
+    JsonFields(body): JsonFields<TaskBody>,
 ) -> Result<HttpResponse, AppError> {
-    let input = TaskInput::from_json(&body, true)?;
-    apply(&state, current.user.id, path.id, input).await
+    let changes = body.into_changes();
+    let task = service::update(&state.pool, &current.user.id, path.id, changes).await?;
+    Ok(HttpResponse::Ok().json(TaskView::from(task)))
 }
 
-/// `PATCH`: only the fields sent.
-/// Changes the fields sent.
-#[utoipa::path(patch, path = "/api/tasks/{id}", operation_id = "update_task", tag = "tasks", params(("id" = i64, Path)), request_body = TaskBody,
-    responses((status = 200, description = "The task"), (status = 400, description = "Invalid fields"), (status = 404, description = "No such task of yours")))]
+/// Changes only the fields sent.
+#[utoipa::path(patch, path = "/api/tasks/{id}", operation_id = "update_task", tag = "tasks", params(("id" = i64, Path)), request_body = TaskPatch,
+    responses((status = 200, body = TaskView), (status = 400, description = "`INVALID_ARGUMENT`", body = ApiError),
+        (status = 401, description = "Not signed in", body = ApiError),
+        (status = 404, description = "No such task of yours", body = ApiError)))]
 pub async fn update(
     state: web::Data<AppState>,
     Caller(current): Caller,
     path: web::Path<TaskPath>,
-    body: web::Json<Value>,
+    JsonFields(body): JsonFields<TaskPatch>,
 ) -> Result<HttpResponse, AppError> {
-    let input = TaskInput::from_json(&body, false)?;
-    apply(&state, current.user.id, path.id, input).await
+    let changes = body.into_changes();
+    let task = service::update(&state.pool, &current.user.id, path.id, changes).await?;
+    Ok(HttpResponse::Ok().json(TaskView::from(task)))
 }
 
-async fn apply(
-    state: &AppState,
-    user_id: String,
-    id: i64,
-    input: TaskInput,
-) -> Result<HttpResponse, AppError> {
-    let task = db::run(&state.pool, move |conn| {
-        let form = TaskUpdateForm {
-            title: input.title.as_deref(),
-            description: input.description.as_ref().map(|d| d.as_deref()),
-            completed: input.completed,
-            updated_at: Some(db::now()),
-        };
-        Task::update_by_id_and_user(conn, id, &user_id, &form)
-    })
-    .await?;
-    Ok(HttpResponse::Ok().json(task_json(&task)))
-}
-
-/// `PATCH …/complete`: flips completed.
 /// Flips a task between pending and completed.
 #[utoipa::path(patch, path = "/api/tasks/{id}/complete", operation_id = "toggle_task", tag = "tasks", params(("id" = i64, Path)),
-    responses((status = 200, description = "The task"), (status = 404, description = "No such task of yours")))]
+    responses((status = 200, body = TaskView), (status = 401, description = "Not signed in", body = ApiError),
+        (status = 404, description = "No such task of yours", body = ApiError)))]
 pub async fn toggle(
     state: web::Data<AppState>,
     Caller(current): Caller,
     path: web::Path<TaskPath>,
 ) -> Result<HttpResponse, AppError> {
-    let (id, user_id) = (path.id, current.user.id);
-    let task = db::run(&state.pool, move |conn| {
-        Task::toggle_by_id_and_user(conn, id, &user_id)
-    })
-    .await?;
-    Ok(HttpResponse::Ok().json(task_json(&task)))
+    let task = service::toggle(&state.pool, &current.user.id, path.id).await?;
+    Ok(HttpResponse::Ok().json(TaskView::from(task)))
 }
 
 /// Deletes a task.
 #[utoipa::path(delete, path = "/api/tasks/{id}", operation_id = "delete_task", tag = "tasks", params(("id" = i64, Path)),
-    responses((status = 204, description = "Deleted"), (status = 404, description = "No such task of yours")))]
+    responses((status = 204, description = "Deleted"), (status = 401, description = "Not signed in", body = ApiError),
+        (status = 404, description = "No such task of yours", body = ApiError)))]
 pub async fn delete(
     state: web::Data<AppState>,
     Caller(current): Caller,
     path: web::Path<TaskPath>,
 ) -> Result<HttpResponse, AppError> {
-    let (id, user_id) = (path.id, current.user.id);
-    db::run(&state.pool, move |conn| {
-        Task::delete_by_id_and_user(conn, id, &user_id)
-    })
-    .await?;
+    service::delete(&state.pool, &current.user.id, path.id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

@@ -1,6 +1,7 @@
 //! Where the task routes are mounted.
 
 pub(crate) mod api;
+mod body;
 mod page;
 mod row;
 mod view;

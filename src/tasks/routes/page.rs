@@ -6,11 +6,11 @@ use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use super::view::{self, AddForm, Added, FilterQuery, TasksPage};
 use crate::AppState;
 use crate::auth::CurrentUser;
-use crate::db;
-use crate::db::models::{Task, TaskInsertForm};
+use crate::db::models::TaskFilter;
 use crate::error::AppError;
 use crate::pages::respond::{html, is_htmx, see_other, vary_on_htmx};
 use crate::tasks::input::{FormErrors, TaskForm};
+use crate::tasks::service::{self, Listing, NewTask};
 
 /// The page, or (for HTMX, after a filter tab) the list and counts alone.
 #[get("/tasks")]
@@ -22,21 +22,10 @@ pub async fn list(
 ) -> Result<HttpResponse, AppError> {
     let filter = query.filter();
     let response = if is_htmx(&req) {
-        html(
-            &view::changed(&state.pool, &current.user.id, filter).await?,
-            StatusCode::OK,
-        )?
+        let changed = view::changed(&state.pool, &current.user.id, filter).await?;
+        html(&changed, StatusCode::OK)?
     } else {
-        let (tasks, counts) = view::load(&state.pool, &current.user.id, filter).await?;
-        let page = TasksPage {
-            email: current.user.email.clone(),
-            filter: filter.as_str(),
-            tasks,
-            counts,
-            form: TaskForm::default(),
-            errors: FormErrors::default(),
-            oob: false,
-        };
+        let page = whole_page(&state, &current, filter, TaskForm::default(), None).await?;
         html(&page, StatusCode::OK)?
     };
     Ok(vary_on_htmx(response))
@@ -55,47 +44,30 @@ pub async fn add(
     let (title, description) = match form.parse() {
         Ok(parsed) => parsed,
         Err(errors) if is_htmx(&req) => {
+            let filter = filter.as_str();
             let again = AddForm {
-                filter: filter.as_str(),
+                filter,
                 form,
                 errors,
             };
             return html(&again, StatusCode::UNPROCESSABLE_ENTITY);
         }
         Err(errors) => {
-            let (tasks, counts) = view::load(&state.pool, &current.user.id, filter).await?;
-            let page = TasksPage {
-                email: current.user.email.clone(),
-                filter: filter.as_str(),
-                tasks,
-                counts,
-                form,
-                errors,
-                oob: false,
-            };
+            let page = whole_page(&state, &current, filter, form, Some(errors)).await?;
             return html(&page, StatusCode::UNPROCESSABLE_ENTITY);
         }
     };
-    let user_id = current.user.id.clone();
-    db::run(&state.pool, move |conn| {
-        let now = db::now();
-        Task::insert(
-            conn,
-            &TaskInsertForm {
-                user_id: &user_id,
-                title: &title,
-                description: description.as_deref(),
-                completed: false,
-                created_at: now,
-                updated_at: now,
-            },
-        )
-    })
-    .await?;
+    let new = NewTask {
+        title,
+        description,
+        completed: false,
+    };
+    service::create(&state.pool, &current.user.id, new).await?;
     if !is_htmx(&req) {
         return Ok(see_other(&format!("/tasks?status={}", filter.as_str())));
     }
-    let (tasks, counts) = view::load(&state.pool, &current.user.id, filter).await?;
+    let Listing { tasks, counts } =
+        service::list_with_counts(&state.pool, &current.user.id, filter).await?;
     let added = Added {
         filter: filter.as_str(),
         tasks,
@@ -104,4 +76,25 @@ pub async fn add(
         errors: FormErrors::default(),
     };
     html(&added, StatusCode::OK)
+}
+
+/// The whole page under `filter`, with the add form as typed and what is wrong with it.
+async fn whole_page(
+    state: &AppState,
+    current: &CurrentUser,
+    filter: TaskFilter,
+    form: TaskForm,
+    errors: Option<FormErrors>,
+) -> Result<TasksPage, AppError> {
+    let Listing { tasks, counts } =
+        service::list_with_counts(&state.pool, &current.user.id, filter).await?;
+    Ok(TasksPage {
+        email: current.user.email.clone(),
+        filter: filter.as_str(),
+        tasks,
+        counts,
+        form,
+        errors: errors.unwrap_or_default(),
+        oob: false,
+    })
 }

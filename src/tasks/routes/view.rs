@@ -2,19 +2,20 @@
 
 use askama::Template;
 
-use crate::db::models::{Task, TaskFilter, TaskSort};
-use crate::db::{self, DbPool};
+use crate::db::DbPool;
+use crate::db::models::{Task, TaskFilter};
 use crate::error::AppError;
 use crate::tasks::input::{FormErrors, TaskForm};
+use crate::tasks::service::{self, Counts, Listing};
 
-pub struct Counts {
-    pub all: i64,
-    pub completed: i64,
+/// The filter tabs above the list.
+pub trait Tabs {
+    fn tabs(&self, filter: &str) -> [(&'static str, &'static str, i64, bool); 3];
 }
 
-impl Counts {
+impl Tabs for Counts {
     /// `(status, label, count, active)` of each filter tab.
-    pub fn tabs(&self, filter: &str) -> [(&'static str, &'static str, i64, bool); 3] {
+    fn tabs(&self, filter: &str) -> [(&'static str, &'static str, i64, bool); 3] {
         [
             ("all", "All", self.all, filter == "all"),
             (
@@ -107,27 +108,13 @@ impl FilterQuery {
     }
 }
 
-/// The owner's tasks under `filter`, and the counts of all of them.
-pub async fn load(
-    pool: &DbPool,
-    user_id: &str,
-    filter: TaskFilter,
-) -> Result<(Vec<Task>, Counts), AppError> {
-    let user_id = user_id.to_owned();
-    let (tasks, (all, completed)) = db::run(pool, move |conn| {
-        let tasks = Task::list_by_user(conn, &user_id, filter, TaskSort::Created)?;
-        Ok((tasks, Task::counts_by_user(conn, &user_id)?))
-    })
-    .await?;
-    Ok((tasks, Counts { all, completed }))
-}
-
+/// The list and counts after a change, under `filter`.
 pub async fn changed(
     pool: &DbPool,
     user_id: &str,
     filter: TaskFilter,
 ) -> Result<Changed, AppError> {
-    let (tasks, counts) = load(pool, user_id, filter).await?;
+    let Listing { tasks, counts } = service::list_with_counts(pool, user_id, filter).await?;
     Ok(Changed {
         filter: filter.as_str(),
         tasks,

@@ -1,5 +1,5 @@
-//! Conversations and turns: storing what the user said, and running the
-//! assistant's answer as its own task.
+//! Turns: storing what the user said, and running the assistant's answer as
+//! its own task.
 //!
 //! A turn is claimed by inserting the pending reply (unique `reply_to`), so
 //! however many browsers or replicas ask, one run answers each message. The
@@ -9,17 +9,19 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use chrono::NaiveDateTime;
 use diesel::Connection;
 use tokio::sync::{mpsc, oneshot};
 
-use super::run;
-use super::runs::Runs;
-use super::text::MessageText;
-use crate::ai::agent::{self, AgentEvent, CallRecord};
+use crate::ai::agent::{self, AgentEvent};
 use crate::ai::{Assistant, Entry};
+use crate::chat::calls;
+use crate::chat::run;
+use crate::chat::runs::Runs;
+use crate::chat::text::MessageText;
 use crate::db::models::message::{ROLE_ASSISTANT, ROLE_USER};
 use crate::db::models::{
-    Conversation, ConversationInsertForm, Message, MessageInsertForm, ReplyStatus,
+    Conversation, ConversationInsertForm, Message, MessageInsertForm, Question, ReplyStatus,
 };
 use crate::db::{self, DbPool};
 use crate::error::AppError;
@@ -109,24 +111,6 @@ fn insert_user_message(
     Ok(message)
 }
 
-/// The user's own message `message_id` in their conversation `conversation_id`.
-pub async fn find_user_message(
-    pool: &DbPool,
-    user_id: &str,
-    conversation_id: i64,
-    message_id: i64,
-) -> Result<Message, AppError> {
-    let user_id = user_id.to_owned();
-    let found = db::run(pool, move |conn| {
-        Message::find_by_id_and_user(conn, message_id, &user_id)
-    })
-    .await?;
-    match found {
-        m if m.conversation_id == conversation_id && m.is_user() => Ok(m),
-        _ => Err(AppError::NotFound),
-    }
-}
-
 /// A turn in progress, as its starter sees it.
 pub struct Running {
     pub events: mpsc::UnboundedReceiver<AgentEvent>,
@@ -169,7 +153,7 @@ pub async fn answer(
         let (agent_tx, agent_events) = mpsc::unbounded_channel();
         let agent_run = {
             let (pool, user_id, already_ran) =
-                (pool.clone(), reply.user_id.clone(), tool_calls(&reply));
+                (pool.clone(), reply.user_id.clone(), calls::of(&reply));
             async move {
                 let entries = to_entries(&history);
                 agent::run(
@@ -208,56 +192,15 @@ async fn claim(
     );
     let run_id = uuid::Uuid::new_v4().to_string();
     let claimed = db::run(pool, move |conn| {
-        let now = db::now();
-        let take_over = |conn: &mut db::DbConnection| {
-            Message::take_over_failed_reply(
-                conn,
-                question_id,
-                &user_id,
-                &run_id,
-                now,
-                now + run::LEASE,
-            )
+        let question = Question {
+            id: question_id,
+            conversation_id,
+            user_id: &user_id,
         };
-        let mut claimed = match take_over(conn)? {
-            Some(reply) => Ok(reply),
-            None => Message::insert(
-                conn,
-                &MessageInsertForm {
-                    conversation_id,
-                    user_id: &user_id,
-                    role: ROLE_ASSISTANT,
-                    content: "",
-                    tool_calls: None,
-                    created_at: now,
-                    reply_to: Some(question_id),
-                    status: ReplyStatus::Pending.as_str(),
-                    lease_until: Some(now + run::LEASE),
-                    run_id: Some(&run_id),
-                },
-            ),
+        let reply = match claim_in(conn, question, &run_id, db::now())? {
+            Ok(reply) => reply,
+            Err(existing) => return Ok(Err(existing)),
         };
-        if let Err(diesel::result::Error::DatabaseError(
-            diesel::result::DatabaseErrorKind::UniqueViolation,
-            _,
-        )) = claimed
-        {
-            let existing = Message::find_reply(conn, question_id, &user_id)?
-                .ok_or(diesel::result::Error::NotFound)?;
-            if !existing.lease_lapsed(now) {
-                return Ok(Err(existing));
-            }
-            Message::fail_lapsed(conn, conversation_id, &user_id, now)?;
-            claimed = match take_over(conn)? {
-                Some(reply) => Ok(reply),
-                None => {
-                    let existing = Message::find_reply(conn, question_id, &user_id)?
-                        .ok_or(diesel::result::Error::NotFound)?;
-                    return Ok(Err(existing));
-                }
-            };
-        }
-        let reply = claimed?;
         let history = Message::history(
             conn,
             conversation_id,
@@ -269,6 +212,68 @@ async fn claim(
     })
     .await?;
     Ok(claimed)
+}
+
+/// [`claim`] on a held connection: the reply claimed for run `run_id`, or
+/// (`Err`) the one another run holds.
+fn claim_in(
+    conn: &mut db::DbConnection,
+    question: Question<'_>,
+    run_id: &str,
+    now: NaiveDateTime,
+) -> diesel::QueryResult<Result<Message, Message>> {
+    let lease_until = now + run::LEASE;
+    let take_over = |conn: &mut db::DbConnection| {
+        Message::take_over_failed_reply(conn, question, run_id, now, lease_until)
+    };
+    let inserted = match take_over(conn)? {
+        Some(reply) => return Ok(Ok(reply)),
+        None => insert_pending_reply(conn, question, run_id, now),
+    };
+    match inserted {
+        Err(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _,
+        )) => {}
+        other => return other.map(Ok),
+    }
+    // Someone claimed it first: theirs, unless their run died.
+    let existing = Message::find_reply(conn, question)?.ok_or(diesel::result::Error::NotFound)?;
+    if !existing.lease_lapsed(now) {
+        return Ok(Err(existing));
+    }
+    Message::fail_lapsed(conn, question.conversation_id, question.user_id, now)?;
+    match take_over(conn)? {
+        Some(reply) => Ok(Ok(reply)),
+        None => Ok(Err(
+            Message::find_reply(conn, question)?.ok_or(diesel::result::Error::NotFound)?
+        )),
+    }
+}
+
+/// The pending answer to `question`, held by run `run_id`; a unique violation
+/// when the question already has an answer.
+fn insert_pending_reply(
+    conn: &mut db::DbConnection,
+    question: Question<'_>,
+    run_id: &str,
+    now: NaiveDateTime,
+) -> diesel::QueryResult<Message> {
+    Message::insert(
+        conn,
+        &MessageInsertForm {
+            conversation_id: question.conversation_id,
+            user_id: question.user_id,
+            role: ROLE_ASSISTANT,
+            content: "",
+            tool_calls: None,
+            created_at: now,
+            reply_to: Some(question.id),
+            status: ReplyStatus::Pending.as_str(),
+            lease_until: Some(now + run::LEASE),
+            run_id: Some(run_id),
+        },
+    )
 }
 
 /// Looks at a reply some other run is writing: the reply as it is now, failed
@@ -299,42 +304,6 @@ pub async fn wait_for(pool: &DbPool, reply: Message) -> Result<Message, AppError
     Ok(reply)
 }
 
-/// One page of the user's conversation (see [`Message::page`]); another
-/// user's conversation is not found.
-pub async fn page(
-    pool: &DbPool,
-    user_id: &str,
-    conversation_id: i64,
-    before: Option<i64>,
-    limit: i64,
-) -> Result<Vec<Message>, AppError> {
-    let user_id = user_id.to_owned();
-    let page = db::run(pool, move |conn| {
-        Conversation::find_by_id_and_user(conn, conversation_id, &user_id)?;
-        page_in(conn, conversation_id, &user_id, before, limit)
-    })
-    .await?;
-    Ok(page)
-}
-
-/// [`Message::page`], with replies whose run died (lapsed lease) shown, and
-/// stored, as failed: whoever looks next gives up on them, on any replica.
-pub fn page_in(
-    conn: &mut db::DbConnection,
-    conversation_id: i64,
-    user_id: &str,
-    before: Option<i64>,
-    limit: i64,
-) -> diesel::QueryResult<Vec<Message>> {
-    let page = Message::page(conn, conversation_id, user_id, before, limit)?;
-    let now = db::now();
-    if !page.iter().any(|m| m.lease_lapsed(now)) {
-        return Ok(page);
-    }
-    Message::fail_lapsed(conn, conversation_id, user_id, now)?;
-    Message::page(conn, conversation_id, user_id, before, limit)
-}
-
 /// The stored messages as the model's conversation.
 fn to_entries(history: &[Message]) -> Vec<Entry> {
     let mut entries = Vec::with_capacity(history.len() * 2);
@@ -342,17 +311,8 @@ fn to_entries(history: &[Message]) -> Vec<Entry> {
         if message.is_user() {
             entries.push(Entry::User(message.content.clone()));
         } else {
-            agent::replay(&message.content, &tool_calls(message), &mut entries);
+            agent::replay(&message.content, &calls::of(message), &mut entries);
         }
     }
     entries
-}
-
-/// The tool calls stored with a reply.
-pub fn tool_calls(message: &Message) -> Vec<CallRecord> {
-    message
-        .tool_calls
-        .as_deref()
-        .and_then(|json| serde_json::from_str(json).ok())
-        .unwrap_or_default()
 }

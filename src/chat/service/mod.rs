@@ -1,0 +1,11 @@
+//! What can be done with conversations, always as their owner: reading them
+//! ([`reads`]) and taking a turn in them ([`turn`]). The chat pages and the
+//! JSON chat API come here; neither holds a database call of its own.
+
+pub mod reads;
+pub mod turn;
+
+pub use reads::{Overview, Page, conversations, find_user_message, overview, page};
+pub use turn::{
+    Answer, POLL_EVERY, Running, add_message, answer, look_at, start_conversation, wait_for,
+};
