@@ -76,6 +76,7 @@ def exercise(check):
     check.call("get", "/api/auth/get-session")
     _, jwt = check.call("get", "/api/auth/token", token=session)
     check.call("get", "/api/auth/token")
+    check.call("get", "/api/auth/jwks")
     token = jwt["token"]
     _, me = check.call("get", "/api/me", token=token)
     check.call("get", "/api/me")
