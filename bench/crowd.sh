@@ -2,16 +2,22 @@
 # A crowd on get-session: throughput, latency, threads and memory of the
 # release binary at 50, 1,000 and 10,000 concurrent keep-alive connections,
 # on SQLite and on PostgreSQL, and its memory 30 s after the load stops.
+# Then 2,000 chat reply streams open at once (250 users, 8 each) against a
+# fake provider that takes 4 s a reply, while /healthz is sampled: every
+# reply must be finished and saved.
 #
 # Usage: bench/crowd.sh [seconds-per-run (default 15)] [sqlite|postgres|both (default both)]
 # Needs wrk (apt-get install wrk) and, for PostgreSQL, a server on
-# 127.0.0.1:5432 (trust auth). TASKTALK_BIN overrides the binary measured.
+# 127.0.0.1:5432 (trust auth). TASKTALK_BIN overrides the binary measured;
+# STREAM_USERS (default 250) scales the streams part.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION="${1:-15}"
 WHICH="${2:-both}"
 PORT=18180
+FAKE_PORT=18181
 BASE="http://127.0.0.1:$PORT"
+STREAM_USERS="${STREAM_USERS:-250}"
 PG_ADMIN_URL="${BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
 command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; exit 1; }
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
@@ -23,8 +29,10 @@ if [ -z "${TASKTALK_BIN:-}" ]; then
 fi
 WORK=$(mktemp -d)
 SERVER_PID=""
+FAKE_PID=""
 cleanup() {
     [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
+    [ -n "$FAKE_PID" ] && kill "$FAKE_PID" 2>/dev/null
     rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -45,12 +53,23 @@ sample() {
 rss() { awk '/^VmRSS:/ {print int($2/1024)}' "/proc/$SERVER_PID/status"; }
 threads() { awk '/^Threads:/ {print $2}' "/proc/$SERVER_PID/status"; }
 
-run_backend() {
-    local name=$1 url=$2
-    DATABASE_URL="$url" PORT=$PORT AUTH_RATE_LIMIT_PER_MINUTE=0 RUST_LOG=error \
-        "$TASKTALK_BIN" >"$WORK/server-$name.log" 2>&1 &
+# start_server LOG [NAME=VALUE...]: the release binary on $PORT, with extra settings.
+start_server() {
+    local log=$1
+    shift
+    env "$@" PORT=$PORT AUTH_RATE_LIMIT_PER_MINUTE=0 RUST_LOG=error \
+        "$TASKTALK_BIN" >"$log" 2>&1 &
     SERVER_PID=$!
     for _ in $(seq 1 50); do curl -sf "$BASE/healthz" >/dev/null && break; sleep 0.2; done
+}
+
+stop_server() {
+    kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""
+}
+
+run_backend() {
+    local name=$1 url=$2
+    start_server "$WORK/server-$name.log" DATABASE_URL="$url"
     curl -sf -c "$WORK/cookies" -H 'content-type: application/json' \
         -d '{"email":"crowd@example.com","password":"crowd password 1"}' \
         "$BASE/api/auth/sign-up/email" >/dev/null
@@ -76,15 +95,43 @@ run_backend() {
     done
     sleep 30
     echo "   30 s after: $(rss) MB, $(threads) threads"
-    kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""
+    stop_server
 }
+
+# run_streams NAME URL: 2,000 reply streams at once on a fresh database.
+run_streams() {
+    local name=$1 url=$2
+    start_server "$WORK/streams-$name.log" DATABASE_URL="$url" OPENAI_API_KEY=bench \
+        OPENAI_BASE_URL="http://127.0.0.1:$FAKE_PORT/v1"
+    rm -f "$WORK/stop" "$WORK/open"
+    python3 bench/healthz_probe.py "$BASE" "$WORK/open" "$WORK/probe-stop" >"$WORK/probe.out" &
+    local probe_pid=$!
+    python3 bench/streams_load.py "$BASE" "$STREAM_USERS" 8 "$WORK/open" \
+        >"$WORK/streams.out" 2>&1 &
+    local load_pid=$! peaks status=0
+    peaks=$(sample "$load_pid")
+    wait "$load_pid" || status=$?
+    touch "$WORK/probe-stop"; wait "$probe_pid" || true; rm -f "$WORK/probe-stop"
+    echo "== $name: $(tail -1 "$WORK/streams.out")"
+    echo "   peak ${peaks% *} threads, ${peaks#* } MB; /healthz while open: $(cat "$WORK/probe.out")"
+    [ "$status" -eq 0 ] || { echo "   some replies were not finished and saved" >&2; cat "$WORK/streams.out" >&2; }
+    stop_server
+}
+
+python3 bench/fake_openai.py "$FAKE_PORT" 10 0.4 &
+FAKE_PID=$!
 
 if [ "$WHICH" = sqlite ] || [ "$WHICH" = both ]; then
     run_backend sqlite "sqlite://$WORK/crowd.db"
+    run_streams sqlite "sqlite://$WORK/streams.db"
 fi
 if [ "$WHICH" = postgres ] || [ "$WHICH" = both ]; then
-    db="tasktalk_crowd_$$"
-    psql "$PG_ADMIN_URL" -qc "CREATE DATABASE $db" >/dev/null
-    run_backend postgres "${PG_ADMIN_URL%/*}/$db"
-    psql "$PG_ADMIN_URL" -qc "DROP DATABASE $db WITH (FORCE)" >/dev/null
+    for db in "tasktalk_crowd_$$" "tasktalk_streams_$$"; do
+        psql "$PG_ADMIN_URL" -qc "CREATE DATABASE $db" >/dev/null
+    done
+    run_backend postgres "${PG_ADMIN_URL%/*}/tasktalk_crowd_$$"
+    run_streams postgres "${PG_ADMIN_URL%/*}/tasktalk_streams_$$"
+    for db in "tasktalk_crowd_$$" "tasktalk_streams_$$"; do
+        psql "$PG_ADMIN_URL" -qc "DROP DATABASE $db WITH (FORCE)" >/dev/null
+    done
 fi

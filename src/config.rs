@@ -1,6 +1,7 @@
 //! Settings from the environment (and a `.env` file, read by `main`), with
 //! defaults that run on a laptop with nothing set.
 
+use std::net::SocketAddr;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
@@ -30,6 +31,12 @@ pub struct Settings {
     pub trusted_origins: Vec<String>,
     pub auth_secret: SecretString,
     pub jwt_ttl: Duration,
+    /// How JWTs are signed (`JWT_ALGORITHM`): EdDSA keys from the `jwks`
+    /// table (the default) or HS256 with `AUTH_SECRET`.
+    pub jwt_algorithm: JwtAlgorithm,
+    /// How soon a server signs with a key made current by `tasktalk keys
+    /// rotate` elsewhere (`JWT_KEY_REFRESH_SECONDS`).
+    pub jwt_key_refresh: Duration,
     /// Sign-in and sign-up attempts allowed per client IP per minute; 0 turns the limit off.
     pub auth_rate_limit_per_minute: u32,
     /// Take the client IP from `X-Forwarded-For`/`Forwarded` (only behind a proxy you run).
@@ -40,6 +47,51 @@ pub struct Settings {
     /// before they are stopped and stored as failed (`SHUTDOWN_GRACE_SECONDS`).
     pub shutdown_grace: Duration,
     pub ai: AiSettings,
+    pub metrics: MetricsSettings,
+}
+
+/// Where `GET /metrics` is served, and to whom. Neither set: nowhere.
+#[derive(Debug, Clone, Default)]
+pub struct MetricsSettings {
+    /// `METRICS_TOKEN`: scrapers must send `Authorization: Bearer <token>`.
+    /// Alone, it serves `/metrics` on the main address.
+    pub token: Option<SecretString>,
+    /// `METRICS_BIND`: a second address serving only `/metrics`; the main
+    /// address then does not serve it.
+    pub bind: Option<SocketAddr>,
+}
+
+/// Shorter tokens could be guessed by a scraper-shaped crowd.
+const MIN_METRICS_TOKEN_LEN: usize = 16;
+
+impl MetricsSettings {
+    fn from_lookup(get: &impl Fn(&str) -> Option<String>) -> anyhow::Result<Self> {
+        let token = get("METRICS_TOKEN");
+        if token
+            .as_ref()
+            .is_some_and(|t| t.chars().count() < MIN_METRICS_TOKEN_LEN)
+        {
+            bail!("METRICS_TOKEN must be at least {MIN_METRICS_TOKEN_LEN} characters");
+        }
+        let bind = get("METRICS_BIND")
+            .map(|b| {
+                b.trim().parse().with_context(|| {
+                    format!(
+                        "METRICS_BIND must be an address and port such as 127.0.0.1:9100, not {b:?}"
+                    )
+                })
+            })
+            .transpose()?;
+        Ok(MetricsSettings {
+            token: token.map(SecretString::from),
+            bind,
+        })
+    }
+
+    /// Whether `/metrics` is served anywhere (and so worth recording).
+    pub fn enabled(&self) -> bool {
+        self.token.is_some() || self.bind.is_some()
+    }
 }
 
 /// Which AI provider answers, and how patiently.
@@ -58,6 +110,26 @@ pub struct AiSettings {
     pub max_retry_wait: Duration,
     /// Model calls per chat turn; tools run between them.
     pub max_steps: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JwtAlgorithm {
+    /// Ed25519 key pairs; other services verify with the public keys at `/api/auth/jwks`.
+    EdDSA,
+    /// The shared `AUTH_SECRET`; other services verify with that secret.
+    Hs256,
+}
+
+impl std::str::FromStr for JwtAlgorithm {
+    type Err = anyhow::Error;
+
+    fn from_str(s: &str) -> anyhow::Result<Self> {
+        match s.trim().to_ascii_uppercase().as_str() {
+            "EDDSA" => Ok(JwtAlgorithm::EdDSA),
+            "HS256" => Ok(JwtAlgorithm::Hs256),
+            _ => bail!("JWT_ALGORITHM must be EdDSA or HS256, not {s:?}"),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -209,6 +281,11 @@ impl Settings {
                 .unwrap_or_default(),
             auth_secret: SecretString::from(auth_secret),
             jwt_ttl: Duration::from_secs(parse_or(&get, "JWT_TTL_SECONDS", 15 * 60)?),
+            jwt_algorithm: get("JWT_ALGORITHM")
+                .map(|a| a.parse())
+                .transpose()?
+                .unwrap_or(JwtAlgorithm::EdDSA),
+            jwt_key_refresh: Duration::from_secs(parse_or(&get, "JWT_KEY_REFRESH_SECONDS", 60)?),
             auth_rate_limit_per_minute: parse_or(&get, "AUTH_RATE_LIMIT_PER_MINUTE", 10)?,
             trust_proxy_headers: parse_or(&get, "TRUST_PROXY_HEADERS", false)?,
             workers: get("WORKERS")
@@ -217,6 +294,7 @@ impl Settings {
             log_json: get("LOG_FORMAT").is_some_and(|f| f.eq_ignore_ascii_case("json")),
             shutdown_grace: Duration::from_secs(parse_or(&get, "SHUTDOWN_GRACE_SECONDS", 20)?),
             ai: AiSettings::from_lookup(&get)?,
+            metrics: MetricsSettings::from_lookup(&get)?,
         };
         settings.check()?;
         Ok(settings)
@@ -327,6 +405,29 @@ mod tests {
         .unwrap();
         let printed = format!("{s:?}");
         assert!(!printed.contains("sk-live-123456") && !printed.contains("AIza-987"));
+    }
+
+    #[test]
+    fn metrics_are_off_unless_a_token_or_an_address_is_set() {
+        assert!(!settings(&[]).unwrap().metrics.enabled());
+        let token = settings(&[("METRICS_TOKEN", "a-token-long-enough")]).unwrap();
+        assert!(token.metrics.enabled() && token.metrics.bind.is_none());
+        let bind = settings(&[("METRICS_BIND", "127.0.0.1:9100")]).unwrap();
+        assert_eq!(bind.metrics.bind, Some(([127, 0, 0, 1], 9100).into()));
+        assert!(settings(&[("METRICS_TOKEN", "short")]).is_err());
+        let err = settings(&[("METRICS_BIND", "9100")]).unwrap_err();
+        assert!(err.to_string().contains("METRICS_BIND"));
+        let secret = settings(&[("METRICS_TOKEN", "metrics-secret-value")]).unwrap();
+        assert!(!format!("{secret:?}").contains("metrics-secret-value"));
+    }
+
+    #[test]
+    fn tokens_are_signed_with_eddsa_unless_hs256_is_asked_for() {
+        assert_eq!(settings(&[]).unwrap().jwt_algorithm, JwtAlgorithm::EdDSA);
+        let hs = settings(&[("JWT_ALGORITHM", "hs256")]).unwrap();
+        assert_eq!(hs.jwt_algorithm, JwtAlgorithm::Hs256);
+        let err = settings(&[("JWT_ALGORITHM", "RS256")]).unwrap_err();
+        assert!(err.to_string().contains("JWT_ALGORITHM"));
     }
 
     #[test]

@@ -2,9 +2,12 @@
 
 use clap::Parser;
 
-// glibc malloc showed up at ~10% of CPU under load; mimalloc is faster with many threads.
+// jemalloc: freed memory goes back to the system within seconds from a
+// background thread (the configuration is in `.cargo/config.toml`), whichever
+// thread freed it, so RSS falls back after a crowd leaves. mimalloc kept up
+// to 200 MB after a burst, held by threads that had gone idle.
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 use tasktalk::cli::{Cli, Command};
 use tasktalk::config::Settings;
 use tasktalk::{Application, cli, telemetry};

@@ -21,6 +21,7 @@ use crate::{auth, chat, tasks};
         auth::routes::api::sign_out,
         auth::routes::api::get_session,
         auth::routes::api::issue_token,
+        auth::routes::api::jwks,
         auth::routes::me::me,
         chat::routes::api::chat,
         chat::routes::api::chat_as,

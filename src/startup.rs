@@ -8,7 +8,7 @@ use actix_session::config::{CookieContentSecurity, PersistentSession};
 use actix_session::storage::CookieSessionStore;
 use actix_web::cookie::{Key, SameSite};
 use actix_web::dev::Server;
-use actix_web::middleware::{DefaultHeaders, from_fn};
+use actix_web::middleware::{Condition, DefaultHeaders, from_fn};
 use actix_web::{App, HttpServer, web};
 use anyhow::Context;
 use secrecy::ExposeSecret;
@@ -20,13 +20,16 @@ use std::time::Duration;
 
 use crate::ai::Assistant;
 use crate::auth::current_user::SESSION_COOKIE;
+use crate::auth::jwks::KeyStore;
+use crate::auth::jwks::key::KeyCipher;
 use crate::auth::jwt::JwtKeys;
 use crate::auth::origin::TrustedOrigins;
 use crate::auth::rate_limit::AuthRateLimiter;
 use crate::chat::runs::Runs;
-use crate::config::{Environment, Settings};
+use crate::config::{Environment, JwtAlgorithm, Settings};
 use crate::db::{self, Backend, DbPool};
-use crate::middleware;
+use crate::metrics::scrape::Serving;
+use crate::middleware::{self, admission, admission::Door};
 use crate::telemetry::RequestSpan;
 
 /// Largest request body any route reads.
@@ -57,6 +60,8 @@ pub struct Application {
     port: u16,
     public_url: String,
     server: Server,
+    /// The port of the `METRICS_BIND` listener.
+    metrics_port: Option<u16>,
     runs: Arc<Runs>,
     shutdown_grace: Duration,
 }
@@ -69,6 +74,7 @@ impl Application {
         let assistant = Assistant::from_settings(&settings.ai)?;
         tracing::info!(providers = %assistant.describe(), "assistant ready");
         let pool = connect_and_migrate(backend, settings.database_pool_size).await?;
+        let metrics = Serving::from_settings(&settings.metrics, &pool)?;
 
         let listener = TcpListener::bind((settings.bind.as_str(), settings.port))
             .with_context(|| format!("could not listen on {}:{}", settings.bind, settings.port))?;
@@ -95,10 +101,23 @@ impl Application {
         ));
 
         let secret = settings.auth_secret.expose_secret().as_bytes();
+        let jwt = match settings.jwt_algorithm {
+            JwtAlgorithm::Hs256 => JwtKeys::hs256(secret, &public_url, settings.jwt_ttl),
+            JwtAlgorithm::EdDSA => {
+                let cipher = KeyCipher::from_secret(settings.auth_secret.expose_secret());
+                let store = KeyStore::new(
+                    pool.clone(),
+                    cipher,
+                    settings.jwt_ttl,
+                    settings.jwt_key_refresh,
+                );
+                JwtKeys::eddsa(store, &public_url, settings.jwt_ttl)
+            }
+        };
         let runs = Runs::new(MAX_STREAMS_PER_USER);
         let state = web::Data::new(AppState {
             pool,
-            jwt: JwtKeys::new(secret, &public_url, settings.jwt_ttl),
+            jwt,
             auth_limiter: AuthRateLimiter::new(settings.auth_rate_limit_per_minute),
             origins: TrustedOrigins::new(origins),
             trust_proxy_headers: settings.trust_proxy_headers,
@@ -110,7 +129,9 @@ impl Application {
         ));
         let secure = public_url.starts_with("https://");
 
+        let (main_metrics, metrics_only) = (metrics.main, metrics.dedicated.clone());
         let mut server = HttpServer::new(move || {
+            let door = Door::new(admission::PER_WORKER, admission::HOLD);
             App::new()
                 .wrap(from_fn(middleware::utf8_forms::refuse_invalid))
                 .wrap(from_fn(middleware::body_deadline::limit))
@@ -123,6 +144,13 @@ impl Application {
                 .wrap(from_fn(middleware::methods::head_as_get))
                 .wrap(TracingLogger::<RequestSpan>::new())
                 .wrap(from_fn(middleware::body_deadline::close_if_unread))
+                .wrap(from_fn(move |req, next| door.admit(req, next)))
+                .wrap(from_fn(crate::metrics::http::track))
+                .wrap(Condition::new(
+                    metrics_only.is_some(),
+                    from_fn(crate::metrics::scrape::only_metrics_on_their_address),
+                ))
+                .configure(|cfg| crate::metrics::scrape::dedicated(cfg, metrics_only.as_ref()))
                 .app_data(state.clone())
                 .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
                 .app_data(web::JsonConfig::default().limit(MAX_BODY_BYTES))
@@ -145,6 +173,7 @@ impl Application {
                 .configure(crate::mcp::routes::routes)
                 .configure(crate::tasks::routes::pages)
                 .configure(crate::pages::routes)
+                .configure(|cfg| crate::metrics::scrape::routes(cfg, main_metrics.as_ref()))
                 // Last in every router: a path with other methods is a 405, else a 404.
                 .service(middleware::methods::fallback())
         })
@@ -155,10 +184,16 @@ impl Application {
         if let Some(workers) = settings.workers {
             server = server.workers(workers);
         }
+        let mut metrics_port = None;
+        if let Some(listener) = metrics.listener {
+            metrics_port = Some(listener.local_addr()?.port());
+            server = server.listen(listener)?;
+        }
         Ok(Application {
             port,
             public_url,
             server: server.run(),
+            metrics_port,
             runs,
             shutdown_grace: settings.shutdown_grace,
         })
@@ -166,6 +201,11 @@ impl Application {
 
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// The port of the `METRICS_BIND` listener, when there is one.
+    pub fn metrics_port(&self) -> Option<u16> {
+        self.metrics_port
     }
 
     /// The origin people use to reach this server.

@@ -21,6 +21,7 @@ use std::time::Duration;
 use serde_json::Value;
 
 use crate::config::{AiSettings, ProviderKind};
+use crate::metrics::record::{CallOutcome, provider_call};
 
 pub use agent::{AgentEvent, CallRecord, Reply};
 pub use prompt::SYSTEM_PROMPT;
@@ -186,21 +187,32 @@ impl Assistant {
             sink(text);
         };
         let mut last_error = None;
-        for provider in &self.providers {
+        for (n, provider) in self.providers.iter().enumerate() {
             let mut attempt = 0;
             loop {
+                let started = std::time::Instant::now();
                 let result = provider
                     .step(SYSTEM_PROMPT, entries, &tracking, self.idle_timeout)
                     .await;
                 let err = match result {
-                    Ok(step) => return Ok(step),
+                    Ok(step) => {
+                        provider_call(provider.name(), CallOutcome::Ok, started);
+                        return Ok(step);
+                    }
                     Err(err) => err,
                 };
                 tracing::warn!(provider = provider.name(), attempt, error = %err, "model call failed");
                 if emitted.load(std::sync::atomic::Ordering::Relaxed) {
+                    provider_call(provider.name(), CallOutcome::Failed, started);
                     return Err(err);
                 }
                 let wait = self.retry_wait(&err, attempt);
+                let outcome = match (&wait, n + 1 < self.providers.len()) {
+                    (Some(_), _) => CallOutcome::Retried,
+                    (None, true) => CallOutcome::FailedOver,
+                    (None, false) => CallOutcome::Failed,
+                };
+                provider_call(provider.name(), outcome, started);
                 last_error = Some(err);
                 match wait {
                     Some(wait) => {

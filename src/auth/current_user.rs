@@ -14,6 +14,7 @@ use actix_web::http::header;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 use futures_util::future::LocalBoxFuture;
 
+use super::jwt::TokenError;
 use super::service::{self, ClientInfo};
 use super::session_token;
 use crate::AppState;
@@ -104,7 +105,10 @@ async fn resolve(req: &HttpRequest) -> Result<Option<CurrentUser>, AppError> {
         .ok_or_else(|| anyhow::anyhow!("application state is missing"))?;
     let found = match bearer_token(req) {
         Some(bearer) if session_token::looks_like_jwt(bearer) => {
-            let claims = state.jwt.verify(bearer).map_err(|_| invalid_token())?;
+            let claims = state.jwt.verify(bearer).await.map_err(|e| match e {
+                TokenError::Invalid => invalid_token(),
+                TokenError::Keys(e) => e,
+            })?;
             let found = service::authenticate_jwt_session(&state.pool, claims.sid, claims.sub)
                 .await?
                 .ok_or_else(invalid_token)?;

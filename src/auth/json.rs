@@ -73,6 +73,14 @@ pub struct Token {
     pub token: String,
 }
 
+/// `GET /api/auth/jwks`: the public keys that verify our JWTs.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Jwks {
+    /// `[{kty, crv, x, kid, alg}]` (Ed25519 keys); empty with a shared secret.
+    #[schema(value_type = Vec<Object>)]
+    pub keys: Vec<serde_json::Value>,
+}
+
 impl From<&User> for UserView {
     fn from(user: &User) -> Self {
         UserView {

@@ -104,20 +104,36 @@ pub async fn sign_in(
         Account::find_credential_by_email(conn, email.as_str())
     })
     .await?;
-    let user = password::on_hashing_threads(move || match found {
-        Some((user, hash)) if password::verify(&password, &hash) => Some(user),
-        Some(_) => None,
+    let (user, upgrade) = password::on_hashing_threads(move || match found {
+        Some((user, stored)) => match password::check(&password, &stored) {
+            password::Checked::Match => Ok(Some((user, None))),
+            password::Checked::MatchInOldFormat => password::hash_for_upgrade(&password)
+                .map(|new| Some((user, Some(HashUpgrade { old: stored, new })))),
+            password::Checked::NoMatch => Ok(None),
+        },
         None => {
             password::verify_dummy(&password);
-            None
+            Ok(None)
         }
     })
-    .await?
+    .await??
     .ok_or_else(invalid_credentials)?;
-    Ok(db::run(pool, move |conn| {
-        open_session(conn, user, &client, db::now())
+    Ok(db::run(pool, move |conn| match upgrade {
+        // The old hash goes in the transaction that starts the session, so a
+        // session never exists while the account still holds it.
+        Some(upgrade) => conn.transaction(|conn| {
+            Account::replace_password(conn, &user.id, &upgrade.old, &upgrade.new)?;
+            open_session(conn, user, &client, db::now())
+        }),
+        None => open_session(conn, user, &client, db::now()),
     })
     .await?)
+}
+
+/// A Better-Auth hash that was just verified, and the argon2id one replacing it.
+struct HashUpgrade {
+    old: String,
+    new: String,
 }
 
 fn open_session(

@@ -17,6 +17,7 @@ use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 use crate::ai::agent::{self, AgentEvent, CallRecord};
 use crate::db::models::{Conversation, Message, ReplyStatus};
 use crate::db::{self, DbPool};
+use crate::metrics::record::{RunEnd, run_ended};
 
 /// How long a claim holds without renewal: a reply whose run died is
 /// retryable this long after its last renewal, at most.
@@ -68,6 +69,7 @@ pub async fn supervise(
             _ = renew.tick() => {
                 if !renew_lease(pool, reply.id, &run_id).await {
                     handle.abort();
+                    run_ended(RunEnd::Lost);
                     tracing::warn!(reply = reply.id, "the run lost its claim on the reply (its lease lapsed); stopped");
                     return None;
                 }
@@ -112,14 +114,19 @@ fn ended(
         let _ = viewer.send(event);
     }
     match joined {
-        Ok(finished) => outcome_of(finished),
+        Ok(finished) => {
+            run_ended(RunEnd::of(&finished));
+            outcome_of(finished)
+        }
         Err(e) => {
             if e.is_panic() {
+                run_ended(RunEnd::Panicked);
                 tracing::error!(
                     reply,
                     "the assistant's run panicked; its reply is stored as failed"
                 );
             } else {
+                run_ended(RunEnd::Interrupted);
                 tracing::error!(
                     reply,
                     "the assistant's run was stopped; its reply is stored as failed"

@@ -17,6 +17,8 @@ use std::time::Duration;
 
 use tokio::sync::watch;
 
+use crate::metrics::record::InFlight;
+
 /// How long runs get to save themselves once told to stop.
 const STOP_WAIT: Duration = Duration::from_secs(5);
 
@@ -52,7 +54,10 @@ impl Runs {
             return None;
         }
         self.active.send_modify(|n| *n += 1);
-        Some(RunGuard { runs: self.clone() })
+        Some(RunGuard {
+            runs: self.clone(),
+            _in_flight: InFlight::run(),
+        })
     }
 
     /// Spawns a run where it outlives the HTTP workers.
@@ -120,6 +125,7 @@ impl Runs {
         Some(StreamGuard {
             runs: self.clone(),
             user_id: user_id.to_owned(),
+            _open: InFlight::stream(),
         })
     }
 }
@@ -127,6 +133,7 @@ impl Runs {
 /// One run in progress; dropping it (however the run ends) uncounts it.
 pub struct RunGuard {
     runs: Arc<Runs>,
+    _in_flight: InFlight,
 }
 
 impl Drop for RunGuard {
@@ -139,6 +146,7 @@ impl Drop for RunGuard {
 pub struct StreamGuard {
     runs: Arc<Runs>,
     user_id: String,
+    _open: InFlight,
 }
 
 impl Drop for StreamGuard {

@@ -1,5 +1,7 @@
 //! The command line: `tasktalk` serves; the subcommands are for operators.
 
+mod import;
+mod keys;
 mod sessions;
 mod users;
 
@@ -34,6 +36,12 @@ pub enum Command {
     /// Inspect or revoke sign-in sessions.
     #[command(subcommand)]
     Sessions(sessions::SessionsCommand),
+    /// Inspect or rotate the keys JWTs are signed with.
+    #[command(subcommand)]
+    Keys(keys::KeysCommand),
+    /// Move users and their data in from another deployment.
+    #[command(subcommand)]
+    Import(import::ImportCommand),
 }
 
 /// Runs an operator command against the configured database, writing to `out`.
@@ -56,6 +64,8 @@ pub fn run(command: Command, settings: &Settings, out: &mut impl Write) -> anyho
         }
         Command::Users(cmd) => users::run(cmd, &mut conn, out),
         Command::Sessions(cmd) => sessions::run(cmd, &mut conn, out),
+        Command::Keys(cmd) => keys::run(cmd, &mut conn, settings, out),
+        Command::Import(cmd) => import::run(cmd, &mut conn, &settings.database_url, out),
     }
 }
 

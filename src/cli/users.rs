@@ -5,8 +5,9 @@ use std::io::Write;
 use clap::Subcommand;
 
 use super::{time, user_by_email};
+use crate::auth::password::HashFormat;
 use crate::db::DbConnection;
-use crate::db::models::User;
+use crate::db::models::{Account, User};
 
 #[derive(Debug, Subcommand)]
 pub enum UsersCommand {
@@ -46,6 +47,12 @@ pub fn run(cmd: UsersCommand, conn: &mut DbConnection, out: &mut impl Write) -> 
             writeln!(out, "email:          {}", u.email)?;
             writeln!(out, "name:           {}", u.name)?;
             writeln!(out, "email verified: {}", u.email_verified)?;
+            let password = Account::find_password_by_user(conn, &u.id)?;
+            writeln!(
+                out,
+                "password:       {}",
+                password_format(password.as_deref())
+            )?;
             writeln!(out, "created:        {}", time(&u.created_at))?;
             writeln!(out, "updated:        {}", time(&u.updated_at))?;
             writeln!(
@@ -66,4 +73,16 @@ pub fn run(cmd: UsersCommand, conn: &mut DbConnection, out: &mut impl Write) -> 
         }
     }
     Ok(())
+}
+
+/// Which kind of hash an account holds, for operators following an import.
+fn password_format(stored: Option<&str>) -> &'static str {
+    match stored.map(HashFormat::of) {
+        None => "none",
+        Some(HashFormat::Argon2id) => "argon2id",
+        Some(HashFormat::BetterAuthScrypt) => {
+            "scrypt (from Better-Auth; replaced by argon2id at the next sign-in)"
+        }
+        Some(HashFormat::Unknown) => "in an unknown format (cannot sign in)",
+    }
 }

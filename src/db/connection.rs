@@ -9,6 +9,7 @@
 //! without a restart.
 
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -16,6 +17,7 @@ use anyhow::{Context, bail};
 use diesel::connection::SimpleConnection;
 use diesel::r2d2::{self, ManageConnection, R2D2Connection};
 use diesel::{Connection, PgConnection, SqliteConnection};
+use scheduled_thread_pool::ScheduledThreadPool;
 
 use crate::blocking::Threads;
 
@@ -43,6 +45,7 @@ const PG_CONNECT_TIMEOUT_SECS: u32 = 5;
 pub struct DbPool {
     pool: r2d2::Pool<Manager>,
     health: Arc<Health>,
+    answers: Arc<Answers>,
     /// As many threads as connections: every database call runs on one, so
     /// a call waiting for its turn waits in a queue, not on a thread.
     threads: Threads,
@@ -70,6 +73,18 @@ impl DbPool {
     /// The threads database calls run on.
     pub fn threads(&self) -> &Threads {
         &self.threads
+    }
+
+    /// Notes how a database call ended: it answered, or the database was away.
+    pub fn note_answer(&self, answered: bool) {
+        self.answers.note(answered);
+    }
+
+    /// True when the latest call that reached a verdict was answered, less
+    /// than `lately` ago: the database is proven up without asking it again
+    /// (a health check must not queue behind a busy database's work).
+    pub fn answered_within(&self, lately: Duration) -> bool {
+        self.answers.answered_within(lately)
     }
 
     /// A connection: an idle one at once; else, unless connecting just failed,
@@ -124,6 +139,46 @@ impl Health {
         last.as_ref()
             .filter(|(at, _)| *at >= since)
             .map(|(_, cause)| cause.clone())
+    }
+}
+
+/// When the database last answered a call, and when a call last found it
+/// away, in milliseconds since the pool was built (0: never).
+#[derive(Debug)]
+struct Answers {
+    epoch: Instant,
+    answered: AtomicU64,
+    away: AtomicU64,
+}
+
+impl Default for Answers {
+    fn default() -> Self {
+        Answers {
+            epoch: Instant::now(),
+            answered: AtomicU64::new(0),
+            away: AtomicU64::new(0),
+        }
+    }
+}
+
+impl Answers {
+    /// Milliseconds since the epoch, at least 1 so that 0 means never.
+    fn now(&self) -> u64 {
+        u64::try_from(self.epoch.elapsed().as_millis())
+            .unwrap_or(u64::MAX)
+            .max(1)
+    }
+
+    fn note(&self, answered: bool) {
+        let slot = if answered { &self.answered } else { &self.away };
+        slot.fetch_max(self.now(), Ordering::Relaxed);
+    }
+
+    fn answered_within(&self, lately: Duration) -> bool {
+        let answered = self.answered.load(Ordering::Relaxed);
+        let away = self.away.load(Ordering::Relaxed);
+        let lately = u64::try_from(lately.as_millis()).unwrap_or(u64::MAX);
+        answered != 0 && answered > away && self.now().saturating_sub(answered) < lately
     }
 }
 
@@ -286,6 +341,14 @@ pub fn build_pool(backend: &Backend, max_size: u32) -> anyhow::Result<DbPool> {
         .connection_timeout(CHECKOUT_TIMEOUT)
         // Connect failures are the pool's business (see `Health`), not a log line each.
         .error_handler(Box::new(r2d2::NopErrorHandler))
+        // Its chores (closing idle connections, opening `min_idle`) need one
+        // thread, not r2d2's default three.
+        .thread_pool(Arc::new(
+            ScheduledThreadPool::builder()
+                .num_threads(1)
+                .thread_name_pattern("db-pool")
+                .build(),
+        ))
         .build(Manager {
             backend: backend.clone(),
             health: Arc::clone(&health),
@@ -296,6 +359,7 @@ pub fn build_pool(backend: &Backend, max_size: u32) -> anyhow::Result<DbPool> {
     Ok(DbPool {
         pool,
         health,
+        answers: Arc::default(),
         threads,
     })
 }
@@ -334,6 +398,30 @@ mod tests {
         );
         health.record(Ok(()));
         assert!(health.failure_since(before).is_none());
+    }
+
+    #[test]
+    fn an_answer_counts_while_recent_and_until_the_database_is_found_away() {
+        let answers = Answers::default();
+        assert!(
+            !answers.answered_within(Duration::from_secs(60)),
+            "never asked"
+        );
+        answers.note(true);
+        assert!(answers.answered_within(Duration::from_secs(60)));
+        std::thread::sleep(Duration::from_millis(30));
+        assert!(
+            !answers.answered_within(Duration::from_millis(20)),
+            "too old"
+        );
+        answers.note(false);
+        assert!(
+            !answers.answered_within(Duration::from_secs(60)),
+            "away since"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+        answers.note(true);
+        assert!(answers.answered_within(Duration::from_secs(60)), "back");
     }
 
     #[test]

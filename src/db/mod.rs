@@ -88,13 +88,24 @@ where
 {
     let threads = pool.threads().clone();
     let pool = pool.clone();
+    let queued = crate::metrics::record::db_queued();
     threads
         .run(move || {
-            let mut conn = pool.checkout()?;
-            f(&mut conn).map_err(|e| {
-                conn.note_error(&e);
-                DbError::Query(e)
-            })
+            let checkout = pool.checkout().map_err(DbError::from);
+            let call = queued.connected();
+            let result = checkout.and_then(|mut conn| {
+                f(&mut conn).map_err(|e| {
+                    conn.note_error(&e);
+                    DbError::Query(e)
+                })
+            });
+            call.finished();
+            match &result {
+                Err(e) if e.is_outage() => pool.note_answer(false),
+                Ok(_) | Err(DbError::Query(_)) => pool.note_answer(true),
+                Err(_) => {}
+            }
+            result
         })
         .await?
 }

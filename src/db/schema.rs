@@ -94,6 +94,20 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// JWT signing keys; `id` is the `kid`, `private_key` is encrypted.
+    jwks (id) {
+        id -> Text,
+        public_key -> Text,
+        private_key -> Text,
+        alg -> Text,
+        crv -> Text,
+        created_at -> Timestamp,
+        /// When the key stopped signing; none for the current key.
+        expires_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(session -> user (user_id));
 diesel::joinable!(account -> user (user_id));
 diesel::joinable!(task -> user (user_id));
@@ -108,4 +122,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     task,
     conversation,
     message,
+    jwks,
 );

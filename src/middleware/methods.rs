@@ -28,10 +28,13 @@ const METHOD_ORDER: [Method; 7] = [
     Method::OPTIONS,
 ];
 
+/// The pattern of [`fallback`]: a request whose route ends with it matched no resource.
+pub const FALLBACK_PATTERN: &str = "/{tail:.*}";
+
 /// The last service of a router (the app or a scope): matches any path, has no
 /// routes, so whatever reaches it gets actix's 405 with the collected `Allow`.
 pub fn fallback() -> Resource {
-    web::resource("/{tail:.*}")
+    web::resource(FALLBACK_PATTERN)
 }
 
 /// Middleware, outermost: runs HEAD as GET. actix's HTTP/1 and HTTP/2 writers

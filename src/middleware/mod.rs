@@ -1,7 +1,9 @@
 //! Rules that hold for every route at once, so no handler can forget them:
-//! HEAD and 405 answers, a deadline on reading request bodies, forms that
-//! must be UTF-8, and no caching of private JSON.
+//! a bound on requests inside at once, HEAD and 405 answers, a deadline on
+//! reading request bodies, forms that must be UTF-8, and no caching of
+//! private JSON.
 
+pub mod admission;
 pub mod body_deadline;
 pub mod methods;
 pub mod no_store;

@@ -2,12 +2,14 @@
 
 use std::process::Command;
 
-use crate::helpers::{PASSWORD, spawn_app};
+use crate::helpers::{PASSWORD, SECRET, spawn_app};
 
 pub(crate) fn tasktalk(database_url: &str, args: &[&str]) -> (bool, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_tasktalk"))
         .args(args)
         .env("DATABASE_URL", database_url)
+        // The server's secret: the signing keys are encrypted with it.
+        .env("AUTH_SECRET", SECRET)
         .env_remove("APP_ENV")
         .output()
         .expect("the binary runs");

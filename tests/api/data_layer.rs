@@ -97,9 +97,9 @@ async fn every_migration_reverts_and_reapplies() {
     let mut conn = connection(&app.database_url);
 
     let reverted = tasktalk::db::migrations::revert_all(&mut conn).unwrap();
-    assert_eq!(reverted.len(), 5);
+    assert_eq!(reverted.len(), 6);
     let reapplied = tasktalk::db::migrations::run_pending(&mut conn).unwrap();
-    assert_eq!(reapplied.len(), 5);
+    assert_eq!(reapplied.len(), 6);
 
     assert_eq!(app.count("user"), 0);
     let again = tasktalk::db::migrations::run_pending(&mut conn).unwrap();

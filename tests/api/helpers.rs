@@ -14,13 +14,16 @@ pub const SECRET: &str = "test-secret-that-is-long-enough-for-hs256";
 
 pub struct TestApp {
     pub address: String,
+    /// The `METRICS_BIND` listener's port, when the settings asked for one.
+    pub metrics_port: Option<u16>,
     pub database_url: String,
     pub pool: DbPool,
     server: actix_web::dev::ServerHandle,
     _db: TestDb,
 }
 
-enum TestDb {
+/// A test database; dropped (or deleted) with this.
+pub enum TestDb {
     Sqlite(#[allow(dead_code)] tempfile::TempDir),
     Postgres { admin_url: String, name: String },
 }
@@ -44,24 +47,29 @@ impl Drop for TestApp {
 
 /// A fresh, empty database URL (and what removes it afterwards).
 fn fresh_database() -> (String, TestDb) {
-    match std::env::var("TEST_POSTGRES_URL") {
-        Ok(admin_url) if !admin_url.is_empty() => {
-            let name = format!("tasktalk_test_{}", uuid::Uuid::new_v4().simple());
-            let mut conn =
-                PgConnection::establish(&admin_url).expect("TEST_POSTGRES_URL must be reachable");
-            diesel::sql_query(format!("CREATE DATABASE \"{name}\""))
-                .execute(&mut conn)
-                .expect("could not create a test database");
-            let mut url = url::Url::parse(&admin_url).expect("TEST_POSTGRES_URL must be a URL");
-            url.set_path(&name);
-            (url.to_string(), TestDb::Postgres { admin_url, name })
-        }
-        _ => {
-            let dir = tempfile::tempdir().expect("temp dir");
-            let url = format!("sqlite://{}", dir.path().join("tasktalk.db").display());
-            (url, TestDb::Sqlite(dir))
-        }
-    }
+    postgres_database().unwrap_or_else(sqlite_database)
+}
+
+/// A new, empty PostgreSQL database when `TEST_POSTGRES_URL` is set.
+pub fn postgres_database() -> Option<(String, TestDb)> {
+    let admin_url = std::env::var("TEST_POSTGRES_URL")
+        .ok()
+        .filter(|u| !u.is_empty())?;
+    let name = format!("tasktalk_test_{}", uuid::Uuid::new_v4().simple());
+    let mut conn =
+        PgConnection::establish(&admin_url).expect("TEST_POSTGRES_URL must be reachable");
+    diesel::sql_query(format!("CREATE DATABASE \"{name}\""))
+        .execute(&mut conn)
+        .expect("could not create a test database");
+    let mut url = url::Url::parse(&admin_url).expect("TEST_POSTGRES_URL must be a URL");
+    url.set_path(&name);
+    Some((url.to_string(), TestDb::Postgres { admin_url, name }))
+}
+
+fn sqlite_database() -> (String, TestDb) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}", dir.path().join("tasktalk.db").display());
+    (url, TestDb::Sqlite(dir))
 }
 
 pub fn test_settings(database_url: &str) -> Settings {
@@ -79,20 +87,39 @@ pub async fn spawn_app() -> TestApp {
     spawn_app_with(|_| {}).await
 }
 
+/// An app that signs JWTs with the shared secret (`JWT_ALGORITHM=HS256`), so
+/// a test can forge tokens with [`SECRET`].
+pub async fn spawn_hs256_app() -> TestApp {
+    spawn_app_with(|s| s.jwt_algorithm = tasktalk::config::JwtAlgorithm::Hs256).await
+}
+
+/// An app on SQLite even when the suite runs on PostgreSQL.
+pub async fn spawn_sqlite_app() -> TestApp {
+    spawn_app_on(sqlite_database(), |_| {}).await
+}
+
 pub async fn spawn_app_with(customize: impl FnOnce(&mut Settings)) -> TestApp {
+    spawn_app_on(fresh_database(), customize).await
+}
+
+async fn spawn_app_on(
+    (database_url, db): (String, TestDb),
+    customize: impl FnOnce(&mut Settings),
+) -> TestApp {
     if std::env::var("TEST_LOG").is_ok() {
         telemetry::init_subscriber(false);
     }
-    let (database_url, db) = fresh_database();
     let mut settings = test_settings(&database_url);
     customize(&mut settings);
     let app = Application::build(settings).await.expect("the app builds");
     let address = format!("http://127.0.0.1:{}", app.port());
+    let metrics_port = app.metrics_port();
     let server = app.handle();
     tokio::spawn(app.run_until_stopped());
     let pool = build_pool(&Backend::from_url(&database_url).expect("url"), 2).expect("test pool");
     TestApp {
         address,
+        metrics_port,
         database_url,
         pool,
         server,

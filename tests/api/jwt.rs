@@ -1,14 +1,15 @@
-//! JWTs: HS256 with the shared secret, checked for algorithm, signature,
-//! expiry, issuer, audience, and that the user still exists.
+//! JWTs: checked for algorithm, signature, expiry, issuer, audience, and that
+//! the user still exists. Forged tokens are signed with the shared secret of
+//! an app configured for HS256 (EdDSA keys: see `jwks.rs`).
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
 use serde_json::{Value, json};
 
-use crate::helpers::{SECRET, TestApp, spawn_app};
+use crate::helpers::{SECRET, TestApp, spawn_app, spawn_hs256_app};
 
-async fn me_with(app: &TestApp, token: &str) -> reqwest::Response {
+pub(crate) async fn me_with(app: &TestApp, token: &str) -> reqwest::Response {
     app.api_client()
         .get(app.url("/api/me"))
         .bearer_auth(token)
@@ -61,7 +62,7 @@ async fn an_issued_token_carries_the_user_and_expires_in_fifteen_minutes() {
 
 #[tokio::test]
 async fn expired_forged_unsigned_and_tampered_tokens_are_refused() {
-    let app = spawn_app().await;
+    let app = spawn_hs256_app().await;
     let (browser, user_id) = app.signed_in_browser("quinn@example.com").await;
     let now = chrono::Utc::now().timestamp();
     let claims = |exp: i64| json!({ "sub": user_id, "email": "quinn@example.com", "name": "Q", "iat": now - 3600, "exp": exp, "iss": app.address, "aud": app.address });

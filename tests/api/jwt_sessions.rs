@@ -6,7 +6,7 @@ use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
 use serde_json::{Value, json};
 
 use crate::cli::tasktalk;
-use crate::helpers::{PASSWORD, SECRET, TestApp, spawn_app};
+use crate::helpers::{PASSWORD, SECRET, TestApp, spawn_app, spawn_hs256_app};
 
 /// The status of `GET /api/me`, `GET /api/tasks` and `POST /mcp` with `token`.
 async fn statuses_with(app: &TestApp, token: &str) -> [u16; 3] {
@@ -134,7 +134,7 @@ async fn a_jwt_of_an_expired_session_is_refused() {
 
 #[tokio::test]
 async fn a_jwt_without_a_session_or_with_someone_elses_is_refused() {
-    let app = spawn_app().await;
+    let app = spawn_hs256_app().await;
     let (_, alice) = app.signed_in_browser("nia@example.com").await;
     let (bob_browser, _) = app.signed_in_browser("oli@example.com").await;
     let bob_session = app.get_session(&bob_browser).await["session"]["id"]

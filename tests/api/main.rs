@@ -6,6 +6,7 @@
 
 mod api_auth;
 mod bad_input;
+mod better_auth_passwords;
 mod chat_helpers;
 mod chat_isolation;
 mod chat_offline;
@@ -16,11 +17,17 @@ mod cli;
 mod data_layer;
 mod db_outage;
 mod fake_llm;
+mod health;
 mod helpers;
 mod http_hardening;
+mod import;
+mod import_bad_data;
+mod import_helpers;
+mod jwks;
 mod jwt;
 mod jwt_sessions;
 mod mcp;
+mod metrics;
 mod openapi;
 mod pages;
 mod redirects;

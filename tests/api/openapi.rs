@@ -12,6 +12,7 @@ const EVERY_API_ROUTE: &[(&str, &str)] = &[
     ("post", "/api/auth/sign-out"),
     ("get", "/api/auth/get-session"),
     ("get", "/api/auth/token"),
+    ("get", "/api/auth/jwks"),
     ("get", "/api/me"),
     ("post", "/api/chat"),
     ("post", "/api/{user_id}/chat"),

@@ -9,7 +9,7 @@ use crate::AppState;
 use crate::auth::current_user::{CurrentUser, MaybeUser};
 use crate::auth::input::JsonOrForm;
 use crate::auth::json::{
-    SessionAndUser, SessionView, SignedInView, SignedUp, Success, Token, UserView,
+    Jwks, SessionAndUser, SessionView, SignedInView, SignedUp, Success, Token, UserView,
 };
 use crate::auth::service::{SignUpOutcome, SignedIn};
 use crate::db;
@@ -125,25 +125,35 @@ pub async fn sign_out(
     Ok(HttpResponse::Ok().json(Success { success: true }))
 }
 
-/// The current session and user, or `null`; never cached.
+/// The current session and user, or `null`; never cached. Like Better-Auth's
+/// JWT plugin, a session also gets a fresh JWT in `set-auth-jwt`.
 #[utoipa::path(get, path = "/api/auth/get-session", tag = "auth",
-    responses((status = 200, description = "`null` when not signed in", body = Option<SessionAndUser>)))]
+    responses((status = 200, description = "`null` when not signed in; with a session, a JWT in the `set-auth-jwt` header", body = Option<SessionAndUser>)))]
 #[get("/get-session")]
-pub async fn get_session(MaybeUser(current): MaybeUser) -> HttpResponse {
-    let body = current.as_ref().and_then(|c| {
-        let (session, token) = c.session()?;
-        Some(SessionAndUser {
+pub async fn get_session(
+    state: web::Data<AppState>,
+    MaybeUser(current): MaybeUser,
+) -> Result<HttpResponse, AppError> {
+    let mut res = HttpResponse::Ok();
+    res.insert_header((header::CACHE_CONTROL, "no-store"))
+        .insert_header((header::PRAGMA, "no-cache"));
+    let Some((current, session, token)) = current
+        .as_ref()
+        .and_then(|c| c.session().map(|(session, token)| (c, session, token)))
+    else {
+        return Ok(res.json(None::<SessionAndUser>));
+    };
+    let jwt = state.jwt.issue(&current.user, &session.id).await?;
+    Ok(res
+        .insert_header(("set-auth-jwt", jwt))
+        .insert_header((header::ACCESS_CONTROL_EXPOSE_HEADERS, "set-auth-jwt"))
+        .json(SessionAndUser {
             session: SessionView::of(session, token),
-            user: UserView::from(&c.user),
-        })
-    });
-    HttpResponse::Ok()
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .insert_header((header::PRAGMA, "no-cache"))
-        .json(body)
+            user: UserView::from(&current.user),
+        }))
 }
 
-/// A short-lived HS256 JWT for API clients and `/mcp`, bound to the session
+/// A short-lived JWT for API clients and `/mcp`, bound to the session
 /// asking for it. Only a session (cookie or session bearer token) may ask: a
 /// JWT that could renew itself would outlive signing out.
 #[utoipa::path(get, path = "/api/auth/token", tag = "auth",
@@ -158,8 +168,21 @@ pub async fn issue_token(
         code: "SESSION_REQUIRED",
         message: "Tokens are issued to a signed-in session, not to another token.",
     })?;
-    let token = state.jwt.issue(&current.user, &session.id)?;
+    let token = state.jwt.issue(&current.user, &session.id).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(Token { token }))
+}
+
+/// The public keys that verify our JWTs (a JSON Web Key Set). Empty when
+/// tokens are signed with the shared secret (`JWT_ALGORITHM=HS256`).
+#[utoipa::path(get, path = "/api/auth/jwks", tag = "auth",
+    responses((status = 200, body = Jwks)))]
+#[get("/jwks")]
+pub async fn jwks(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let keys = state.jwt.published().await?;
+    Ok(HttpResponse::Ok()
+        // Public, and verifiers fetch again when they meet a new `kid`.
+        .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
+        .json(Jwks { keys }))
 }

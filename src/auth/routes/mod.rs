@@ -28,7 +28,8 @@ pub fn auth_api(cfg: &mut web::ServiceConfig) {
         .service(api::sign_in)
         .service(api::sign_out)
         .service(api::get_session)
-        .service(api::issue_token);
+        .service(api::issue_token)
+        .service(api::jwks);
 }
 
 /// `/api/me`.

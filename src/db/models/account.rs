@@ -1,5 +1,6 @@
 //! The `account` table: how a user proves who they are. Passwords live in
-//! the `credential` account as an argon2id PHC string.
+//! the `credential` account as an argon2id PHC string (or, for an account
+//! imported from Better-Auth that has not signed in since, its scrypt hash).
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -56,5 +57,38 @@ impl Account {
             .get_result(conn)
             .optional()?;
         Ok(found.and_then(|(user, hash)| hash.map(|hash| (user, hash))))
+    }
+
+    /// Replaces the user's password hash `old` with `new`; does nothing if
+    /// the hash changed meanwhile (another sign-in upgraded it first).
+    pub fn replace_password(
+        conn: &mut DbConnection,
+        user_id: &str,
+        old: &str,
+        new: &str,
+    ) -> QueryResult<usize> {
+        diesel::update(account::table)
+            .filter(account::user_id.eq(user_id))
+            .filter(account::provider_id.eq(CREDENTIAL_PROVIDER))
+            .filter(account::password.eq(old))
+            .set((
+                account::password.eq(new),
+                account::updated_at.eq(crate::db::now()),
+            ))
+            .execute(conn)
+    }
+
+    /// The password hash of the user's credential account, if they have one.
+    pub fn find_password_by_user(
+        conn: &mut DbConnection,
+        user_id: &str,
+    ) -> QueryResult<Option<String>> {
+        let found: Option<Option<String>> = account::table
+            .filter(account::user_id.eq(user_id))
+            .filter(account::provider_id.eq(CREDENTIAL_PROVIDER))
+            .select(account::password)
+            .get_result(conn)
+            .optional()?;
+        Ok(found.flatten())
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod conversation;
+pub mod key_pair;
 pub mod message;
 pub mod session;
 pub mod task;
@@ -10,6 +11,7 @@ pub mod user;
 
 pub use account::{Account, NewAccount};
 pub use conversation::{Conversation, ConversationInsertForm};
+pub use key_pair::KeyPair;
 pub use message::{Message, MessageInsertForm, Question, ReplyStatus};
 pub use session::{NewSession, Session, SessionWithUser};
 pub use task::{Task, TaskFilter, TaskInsertForm, TaskSort, TaskUpdateForm};
