@@ -67,18 +67,18 @@ pub struct Success {
     pub success: bool,
 }
 
+/// `GET /api/auth/jwks`: the public keys that verify our JWTs.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct JwkSet {
+    /// `{kty: "OKP", crv: "Ed25519", x, kid, alg: "EdDSA"}` each; none with `JWT_ALGORITHM=HS256`.
+    #[schema(value_type = Vec<Object>)]
+    pub keys: Vec<serde_json::Value>,
+}
+
 /// `GET /api/auth/token`: a JWT for API clients and `/mcp`.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Token {
     pub token: String,
-}
-
-/// `GET /api/auth/jwks`: the public keys that verify our JWTs.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct Jwks {
-    /// `[{kty, crv, x, kid, alg}]` (Ed25519 keys); empty with a shared secret.
-    #[schema(value_type = Vec<Object>)]
-    pub keys: Vec<serde_json::Value>,
 }
 
 impl From<&User> for UserView {

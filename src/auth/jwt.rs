@@ -8,7 +8,9 @@
 //! requires `exp`, `iss`, `aud`, `sub` and `sid`. The caller then checks that
 //! the session still exists, so a token dies with its session.
 
-use std::time::Duration;
+use std::collections::HashMap;
+use std::sync::{Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use jsonwebtoken::{
     Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, decode_header, encode,
@@ -41,6 +43,55 @@ pub struct JwtKeys {
     validation: Validation,
     issuer: String,
     ttl: Duration,
+    recent: Recent,
+}
+
+/// How long a token just issued for a session is handed out again instead
+/// of signing a new one. `get-session` answers with a token every time, and
+/// an EdDSA signature each time halved its throughput; a token this much
+/// older than a new one is as good as new.
+const REUSE_FOR: Duration = Duration::from_secs(30);
+/// Sessions remembered at most; beyond this, stale entries are swept.
+const RECENT_CAPACITY: usize = 10_000;
+
+/// The token last issued for each session, with what it says.
+#[derive(Default)]
+struct Recent {
+    by_session: Mutex<HashMap<String, Issued>>,
+}
+
+struct Issued {
+    at: Instant,
+    /// The claims that do not change with time, and the key.
+    says: String,
+    token: String,
+}
+
+impl Recent {
+    fn get(&self, session_id: &str, says: &str) -> Option<String> {
+        let map = self
+            .by_session
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        map.get(session_id)
+            .filter(|i| i.says == says && i.at.elapsed() < REUSE_FOR)
+            .map(|i| i.token.clone())
+    }
+
+    fn put(&self, session_id: &str, says: String, token: String) {
+        let mut map = self
+            .by_session
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if map.len() >= RECENT_CAPACITY {
+            map.retain(|_, i| i.at.elapsed() < REUSE_FOR);
+            if map.len() >= RECENT_CAPACITY {
+                map.clear();
+            }
+        }
+        let at = Instant::now();
+        map.insert(session_id.to_owned(), Issued { at, says, token });
+    }
 }
 
 enum Keys {
@@ -91,6 +142,7 @@ impl JwtKeys {
             validation,
             issuer: issuer.to_owned(),
             ttl,
+            recent: Recent::default(),
         }
     }
 
@@ -101,8 +153,22 @@ impl JwtKeys {
         }
     }
 
-    /// A token for `user`, bound to the session `session_id`.
+    /// A token for `user`, bound to the session `session_id`: the one issued
+    /// for that session in the last [`REUSE_FOR`] if it says the same
+    /// (same user, name, email and key), else a new one.
     pub async fn issue(&self, user: &User, session_id: &str) -> Result<String, AppError> {
+        let loaded;
+        let (algorithm, kid, key) = match &self.keys {
+            Keys::Shared { kid, encoding, .. } => (Algorithm::HS256, kid.as_str(), encoding),
+            Keys::Pairs(store) => {
+                loaded = store.keys(None).await?;
+                (Algorithm::EdDSA, loaded.kid.as_str(), &loaded.signing)
+            }
+        };
+        let says = [user.id.as_str(), &user.email, &user.name, kid].join("\0");
+        if let Some(token) = self.recent.get(session_id, &says) {
+            return Ok(token);
+        }
         let now = chrono::Utc::now().timestamp();
         let claims = Claims {
             sub: user.id.clone(),
@@ -114,18 +180,11 @@ impl JwtKeys {
             iss: self.issuer.clone(),
             aud: self.issuer.clone(),
         };
-        let sign = |algorithm, kid: &str, key| {
-            let mut header = Header::new(algorithm);
-            header.kid = Some(kid.to_owned());
-            encode(&header, &claims, key).map_err(|e| AppError::Internal(e.into()))
-        };
-        match &self.keys {
-            Keys::Shared { kid, encoding, .. } => sign(Algorithm::HS256, kid, encoding),
-            Keys::Pairs(store) => {
-                let keys = store.keys(None).await?;
-                sign(Algorithm::EdDSA, &keys.kid, &keys.signing)
-            }
-        }
+        let mut header = Header::new(algorithm);
+        header.kid = Some(kid.to_owned());
+        let token = encode(&header, &claims, key).map_err(|e| AppError::Internal(e.into()))?;
+        self.recent.put(session_id, says, token.clone());
+        Ok(token)
     }
 
     pub async fn verify(&self, token: &str) -> Result<Claims, TokenError> {
@@ -237,5 +296,39 @@ mod tests {
         )
         .unwrap();
         assert!(keys().verify(&token).await.is_err());
+    }
+
+    #[tokio::test]
+    async fn a_session_gets_its_recent_token_again_unless_what_it_says_changed() {
+        let keys = keys();
+        let first = keys.issue(&user(), "s1").await.unwrap();
+        assert_eq!(keys.issue(&user(), "s1").await.unwrap(), first);
+        assert_ne!(
+            keys.issue(&user(), "s2").await.unwrap(),
+            first,
+            "another session"
+        );
+        let renamed = User {
+            name: "Alicia".into(),
+            ..user()
+        };
+        let token = keys.issue(&renamed, "s1").await.unwrap();
+        assert_eq!(keys.verify(&token).await.unwrap().name, "Alicia");
+    }
+
+    #[test]
+    fn recent_tokens_expire_and_their_memory_is_bounded() {
+        let recent = Recent::default();
+        recent.put("s", "says".into(), "t".into());
+        assert_eq!(recent.get("s", "says").as_deref(), Some("t"));
+        assert_eq!(recent.get("s", "other"), None);
+        if let Some(issued) = recent.by_session.lock().unwrap().get_mut("s") {
+            issued.at = Instant::now().checked_sub(REUSE_FOR).unwrap_or(issued.at);
+        }
+        assert_eq!(recent.get("s", "says"), None, "too old");
+        for n in 0..RECENT_CAPACITY + 5 {
+            recent.put(&n.to_string(), "says".into(), "t".into());
+        }
+        assert!(recent.by_session.lock().unwrap().len() <= RECENT_CAPACITY);
     }
 }

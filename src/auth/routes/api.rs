@@ -9,7 +9,7 @@ use crate::AppState;
 use crate::auth::current_user::{CurrentUser, MaybeUser};
 use crate::auth::input::JsonOrForm;
 use crate::auth::json::{
-    Jwks, SessionAndUser, SessionView, SignedInView, SignedUp, Success, Token, UserView,
+    JwkSet, SessionAndUser, SessionView, SignedInView, SignedUp, Success, Token, UserView,
 };
 use crate::auth::service::{SignUpOutcome, SignedIn};
 use crate::db;
@@ -177,12 +177,12 @@ pub async fn issue_token(
 /// The public keys that verify our JWTs (a JSON Web Key Set). Empty when
 /// tokens are signed with the shared secret (`JWT_ALGORITHM=HS256`).
 #[utoipa::path(get, path = "/api/auth/jwks", tag = "auth",
-    responses((status = 200, body = Jwks)))]
+    responses((status = 200, description = "A JSON Web Key Set", body = JwkSet)))]
 #[get("/jwks")]
 pub async fn jwks(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let keys = state.jwt.published().await?;
     Ok(HttpResponse::Ok()
         // Public, and verifiers fetch again when they meet a new `kid`.
         .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
-        .json(Jwks { keys }))
+        .json(JwkSet { keys }))
 }
