@@ -14,6 +14,11 @@
 //! the pool has no connection, or the one in use was lost) carries
 //! `Retry-After`, a 405 carries `Allow`, and a 408 closes the connection.
 //!
+//! Below the handlers nothing knows about HTTP: parsers and services return
+//! their own small errors (`TaskFieldError`, `MessageTextError`,
+//! `CredentialError`, and `DbError`, which names the operation that failed),
+//! and the routes map them onto [`AppError`].
+//!
 //! What the user sees is always the variant's public message. `Internal`
 //! errors show a generic message; their cause is logged (never a secret or a
 //! message body: causes are database and I/O errors). actix's own extractor
@@ -193,7 +198,7 @@ const UNAVAILABLE_RETRY_AFTER_SECS: u32 = 5;
 impl From<crate::db::DbError> for AppError {
     fn from(e: crate::db::DbError) -> Self {
         match e {
-            crate::db::DbError::Query(diesel::result::Error::NotFound) => AppError::NotFound,
+            e if e.is_not_found() => AppError::NotFound,
             e if e.is_outage() => {
                 tracing::warn!(error = %e, "the database cannot be reached");
                 AppError::Unavailable
@@ -228,7 +233,7 @@ impl Door {
             Door::AuthApi
         } else if path.starts_with("/api/") || path == "/api" || path.starts_with("/mcp") {
             Door::Api
-        } else if crate::pages::respond::is_htmx(req) {
+        } else if crate::htmx::is_htmx(req) {
             Door::Htmx
         } else {
             Door::Page

@@ -11,6 +11,7 @@ pub mod cli;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod htmx;
 pub mod import;
 pub mod mcp;
 pub mod metrics;

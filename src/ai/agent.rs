@@ -141,7 +141,7 @@ async fn execute(pool: &DbPool, user_id: &str, call: &ToolCallRequest) -> Value 
         call.name.clone(),
         call.arguments.clone(),
     );
-    let outcome = db::run(pool, move |conn| {
+    let outcome = db::call(pool, "run a tool", move |conn| {
         tools::execute(conn, &user_id, &name, &args)
     })
     .await;

@@ -1,25 +1,60 @@
 //! What a person types to sign up or in, parsed into values that are valid
-//! by construction. Errors carry Better-Auth's codes and readable messages.
-
-use crate::error::AppError;
+//! by construction. What is wrong is a [`CredentialError`]: a readable
+//! message here, Better-Auth's code where it meets HTTP.
 
 pub const PASSWORD_MIN_CHARS: usize = 8;
 pub const PASSWORD_MAX_CHARS: usize = 128;
 const EMAIL_MAX_CHARS: usize = 254;
 const NAME_MAX_CHARS: usize = 100;
 
+/// Why an email, password or name was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum CredentialError {
+    #[error("Enter a valid email address.")]
+    InvalidEmail,
+    #[error("Password too short: use at least {PASSWORD_MIN_CHARS} characters.")]
+    PasswordTooShort,
+    #[error("Password too long: use at most {PASSWORD_MAX_CHARS} characters.")]
+    PasswordTooLong,
+    /// Signing in: no more than the longest password could be.
+    #[error("Password too long.")]
+    AttemptTooLong,
+    #[error("Enter your password.")]
+    PasswordMissing,
+    #[error("Name too long: use at most {NAME_MAX_CHARS} characters.")]
+    NameTooLong,
+    #[error("Name contains invalid characters.")]
+    NameInvalid,
+}
+
+impl CredentialError {
+    /// Better-Auth's code for it.
+    pub fn code(self) -> &'static str {
+        match self {
+            CredentialError::InvalidEmail => "INVALID_EMAIL",
+            CredentialError::PasswordTooShort => "PASSWORD_TOO_SHORT",
+            CredentialError::PasswordTooLong | CredentialError::AttemptTooLong => {
+                "PASSWORD_TOO_LONG"
+            }
+            CredentialError::PasswordMissing
+            | CredentialError::NameTooLong
+            | CredentialError::NameInvalid => "VALIDATION_ERROR",
+        }
+    }
+}
+
 /// A trimmed, lower-cased email address of a plausible shape.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Email(String);
 
 impl Email {
-    pub fn parse(raw: &str) -> Result<Email, AppError> {
+    pub fn parse(raw: &str) -> Result<Email, CredentialError> {
         let email = raw.trim().to_lowercase();
-        let invalid = || AppError::invalid("INVALID_EMAIL", "Enter a valid email address.");
+        let invalid = CredentialError::InvalidEmail;
         if email.is_empty() || email.chars().count() > EMAIL_MAX_CHARS {
-            return Err(invalid());
+            return Err(invalid);
         }
-        let (local, domain) = email.rsplit_once('@').ok_or_else(invalid)?;
+        let (local, domain) = email.rsplit_once('@').ok_or(invalid)?;
         let domain_ok = domain.contains('.')
             && !domain.starts_with('.')
             && !domain.ends_with('.')
@@ -29,7 +64,7 @@ impl Email {
                 .any(|c| c.is_whitespace() || c.is_control() || c == '@')
         };
         if local.is_empty() || !domain_ok || !clean(local) || !clean(domain) {
-            return Err(invalid());
+            return Err(invalid);
         }
         Ok(Email(email))
     }
@@ -48,34 +83,25 @@ impl Email {
 pub struct Password(String);
 
 impl Password {
-    pub fn parse(raw: String) -> Result<Password, AppError> {
+    pub fn parse(raw: String) -> Result<Password, CredentialError> {
         let chars = raw.chars().count();
         if chars < PASSWORD_MIN_CHARS {
-            return Err(AppError::invalid(
-                "PASSWORD_TOO_SHORT",
-                format!("Password too short: use at least {PASSWORD_MIN_CHARS} characters."),
-            ));
+            return Err(CredentialError::PasswordTooShort);
         }
         if chars > PASSWORD_MAX_CHARS {
-            return Err(AppError::invalid(
-                "PASSWORD_TOO_LONG",
-                format!("Password too long: use at most {PASSWORD_MAX_CHARS} characters."),
-            ));
+            return Err(CredentialError::PasswordTooLong);
         }
         Ok(Password(raw))
     }
 
     /// For sign-in: any password up to the maximum length may be tried; longer
     /// ones are refused before any hashing work.
-    pub fn parse_attempt(raw: String) -> Result<Password, AppError> {
+    pub fn parse_attempt(raw: String) -> Result<Password, CredentialError> {
         if raw.is_empty() {
-            return Err(AppError::invalid(
-                "VALIDATION_ERROR",
-                "Enter your password.",
-            ));
+            return Err(CredentialError::PasswordMissing);
         }
         if raw.chars().count() > PASSWORD_MAX_CHARS {
-            return Err(AppError::invalid("PASSWORD_TOO_LONG", "Password too long."));
+            return Err(CredentialError::AttemptTooLong);
         }
         Ok(Password(raw))
     }
@@ -97,19 +123,13 @@ pub struct DisplayName(String);
 
 impl DisplayName {
     /// An empty or missing name falls back to the email's local part.
-    pub fn parse(raw: Option<&str>, email: &Email) -> Result<DisplayName, AppError> {
+    pub fn parse(raw: Option<&str>, email: &Email) -> Result<DisplayName, CredentialError> {
         let name = raw.map(str::trim).unwrap_or_default();
         if name.chars().count() > NAME_MAX_CHARS {
-            return Err(AppError::invalid(
-                "VALIDATION_ERROR",
-                format!("Name too long: use at most {NAME_MAX_CHARS} characters."),
-            ));
+            return Err(CredentialError::NameTooLong);
         }
         if name.chars().any(char::is_control) {
-            return Err(AppError::invalid(
-                "VALIDATION_ERROR",
-                "Name contains invalid characters.",
-            ));
+            return Err(CredentialError::NameInvalid);
         }
         Ok(DisplayName(if name.is_empty() {
             email.local_part().to_owned()

@@ -55,7 +55,7 @@ pub async fn sign_up(
     // Hash before touching the database: a taken email costs the same time,
     // and no connection is held during the slow part.
     let hash = password::on_hashing_threads(move || password::hash(&password)).await??;
-    let result = db::run(pool, move |conn| {
+    let result = db::call(pool, "sign up", move |conn| {
         conn.transaction(|conn| {
             let now = db::now();
             let user_id = uuid::Uuid::new_v4().to_string();
@@ -100,7 +100,7 @@ pub async fn sign_in(
     password: Password,
     client: ClientInfo,
 ) -> Result<SignedIn, AppError> {
-    let found = db::run(pool, move |conn| {
+    let found = db::call(pool, "find a credential", move |conn| {
         Account::find_credential_by_email(conn, email.as_str())
     })
     .await?;
@@ -118,7 +118,7 @@ pub async fn sign_in(
     })
     .await??
     .ok_or_else(invalid_credentials)?;
-    Ok(db::run(pool, move |conn| match upgrade {
+    Ok(db::call(pool, "open a session", move |conn| match upgrade {
         // The old hash goes in the transaction that starts the session, so a
         // session never exists while the account still holds it.
         Some(upgrade) => conn.transaction(|conn| {
@@ -166,7 +166,7 @@ fn open_session(
 /// Ends the session holding `token`, if there is one.
 pub async fn sign_out(pool: &DbPool, token: &str) -> Result<(), AppError> {
     let token_hash = session_token::hash(token);
-    db::run(pool, move |conn| {
+    db::call(pool, "end a session by token", move |conn| {
         Session::delete_by_token_hash(conn, &token_hash)
     })
     .await?;
@@ -177,7 +177,7 @@ pub async fn sign_out(pool: &DbPool, token: &str) -> Result<(), AppError> {
 /// session it was issued from, and so every JWT of that session.
 pub async fn end_session(pool: &DbPool, session_id: &str, user_id: &str) -> Result<(), AppError> {
     let (session_id, user_id) = (session_id.to_owned(), user_id.to_owned());
-    db::run(pool, move |conn| {
+    db::call(pool, "end a session", move |conn| {
         Session::delete_by_id_and_user(conn, &session_id, &user_id)
     })
     .await?;
@@ -199,7 +199,7 @@ pub async fn authenticate_session(
     token: &str,
 ) -> Result<Option<ActiveSession>, AppError> {
     let token_hash = session_token::hash(token);
-    let found = db::run(pool, move |conn| {
+    let found = db::call(pool, "authenticate a session", move |conn| {
         let now = db::now();
         let Some(mut found) = Session::find_active_by_token_hash(conn, &token_hash, now)? else {
             Session::delete_expired_by_token_hash(conn, &token_hash, now)?;
@@ -227,7 +227,7 @@ pub async fn authenticate_jwt_session(
     session_id: String,
     user_id: String,
 ) -> Result<Option<SessionWithUser>, AppError> {
-    Ok(db::run(pool, move |conn| {
+    Ok(db::call(pool, "find a token's session", move |conn| {
         Session::find_active_by_id_and_user(conn, &session_id, &user_id, db::now())
     })
     .await?)
@@ -236,7 +236,10 @@ pub async fn authenticate_jwt_session(
 /// Deletes sessions that expired without being used again (a used one is
 /// deleted on the spot). Idempotent, so every replica may run it.
 pub async fn delete_expired_sessions(pool: &DbPool) -> Result<usize, AppError> {
-    Ok(db::run(pool, |conn| Session::delete_expired(conn, db::now())).await?)
+    Ok(db::call(pool, "delete expired sessions", |conn| {
+        Session::delete_expired(conn, db::now())
+    })
+    .await?)
 }
 
 /// Runs [`delete_expired_sessions`] now and then every `period`, for as long as the server runs.

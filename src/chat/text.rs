@@ -1,7 +1,5 @@
 //! A chat message as typed: trimmed, not empty, not a novel.
 
-use crate::error::AppError;
-
 pub const MESSAGE_MAX_CHARS: usize = 4000;
 /// Conversation titles come from their first message, cut to this length.
 const TITLE_MAX_CHARS: usize = 80;
@@ -9,27 +7,29 @@ const TITLE_MAX_CHARS: usize = 80;
 #[derive(Debug, Clone)]
 pub struct MessageText(String);
 
+/// Why a message was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum MessageTextError {
+    #[error("Type a message first.")]
+    Empty,
+    #[error("A message can be at most {MESSAGE_MAX_CHARS} characters.")]
+    TooLong,
+    /// PostgreSQL cannot store NUL in text; no one types it.
+    #[error("A message cannot contain NUL characters.")]
+    Nul,
+}
+
 impl MessageText {
-    pub fn parse(text: &str) -> Result<MessageText, AppError> {
+    pub fn parse(text: &str) -> Result<MessageText, MessageTextError> {
         let text = text.trim();
         if text.is_empty() {
-            return Err(AppError::invalid(
-                "INVALID_MESSAGE",
-                "Type a message first.",
-            ));
+            return Err(MessageTextError::Empty);
         }
         if text.chars().count() > MESSAGE_MAX_CHARS {
-            return Err(AppError::invalid(
-                "INVALID_MESSAGE",
-                format!("A message can be at most {MESSAGE_MAX_CHARS} characters."),
-            ));
+            return Err(MessageTextError::TooLong);
         }
-        // PostgreSQL cannot store NUL in text; no one types it.
         if text.contains('\0') {
-            return Err(AppError::invalid(
-                "INVALID_MESSAGE",
-                "A message cannot contain NUL characters.",
-            ));
+            return Err(MessageTextError::Nul);
         }
         Ok(MessageText(text.to_owned()))
     }

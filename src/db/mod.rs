@@ -37,6 +37,12 @@ pub enum DbError {
     Query(#[from] diesel::result::Error),
     #[error("the database call did not finish: {0}")]
     Blocking(#[from] crate::blocking::JobError),
+    /// What failed, and the operation it failed in ("list tasks").
+    #[error("{operation}: {source}")]
+    During {
+        operation: &'static str,
+        source: Box<DbError>,
+    },
 }
 
 impl From<CheckoutError> for DbError {
@@ -49,11 +55,35 @@ impl From<CheckoutError> for DbError {
 }
 
 impl DbError {
+    /// This error, naming the operation it failed.
+    pub fn during(self, operation: &'static str) -> DbError {
+        DbError::During {
+            operation,
+            source: Box::new(self),
+        }
+    }
+
+    /// What went wrong, under the operation's name.
+    pub fn cause(&self) -> &DbError {
+        match self {
+            DbError::During { source, .. } => source.cause(),
+            other => other,
+        }
+    }
+
+    /// True when the row asked for is not there (for its owner).
+    pub fn is_not_found(&self) -> bool {
+        matches!(
+            self.cause(),
+            DbError::Query(diesel::result::Error::NotFound)
+        )
+    }
+
     /// True when the database could not be reached (as opposed to refusing a
     /// query): no connection could be had, or the one in use was lost.
     pub fn is_outage(&self) -> bool {
         use diesel::result::{DatabaseErrorKind, Error};
-        match self {
+        match self.cause() {
             DbError::Pool(_) | DbError::Unavailable(_) => true,
             DbError::Query(
                 Error::DatabaseError(
@@ -62,18 +92,26 @@ impl DbError {
                 )
                 | Error::BrokenTransactionManager,
             ) => true,
-            DbError::Query(_) | DbError::Blocking(_) => false,
+            DbError::Query(_) | DbError::Blocking(_) | DbError::During { .. } => false,
         }
     }
 
     /// True when an insert hit a unique constraint (an email already taken, say).
     pub fn is_unique_violation(&self) -> bool {
+        self.is_database_error(diesel::result::DatabaseErrorKind::UniqueViolation)
+    }
+
+    /// True when a write named a row that is not there (or not its owner's),
+    /// through a foreign key.
+    pub fn is_foreign_key_violation(&self) -> bool {
+        self.is_database_error(diesel::result::DatabaseErrorKind::ForeignKeyViolation)
+    }
+
+    fn is_database_error(&self, kind: diesel::result::DatabaseErrorKind) -> bool {
         matches!(
-            self,
-            DbError::Query(diesel::result::Error::DatabaseError(
-                diesel::result::DatabaseErrorKind::UniqueViolation,
-                _
-            ))
+            self.cause(),
+            DbError::Query(diesel::result::Error::DatabaseError(k, _))
+                if std::mem::discriminant(k) == std::mem::discriminant(&kind)
         )
     }
 }
@@ -110,6 +148,16 @@ where
         .await?
 }
 
+/// [`run`], with the error naming `operation` ("list tasks") when it fails,
+/// so a log line says which database call went wrong.
+pub async fn call<T, F>(pool: &DbPool, operation: &'static str, f: F) -> Result<T, DbError>
+where
+    F: FnOnce(&mut DbConnection) -> QueryResult<T> + Send + 'static,
+    T: Send + 'static,
+{
+    run(pool, f).await.map_err(|e| e.during(operation))
+}
+
 /// The current UTC time at the millisecond precision every row stores.
 pub fn now() -> NaiveDateTime {
     Utc::now().naive_utc().trunc_subsecs(3)
@@ -137,4 +185,18 @@ macro_rules! insert_returning {
             .returning($column)
             .get_result(c))
     }};
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_error_names_the_operation_and_keeps_its_kind() {
+        let e = DbError::Query(diesel::result::Error::NotFound).during("find a task");
+        assert_eq!(e.to_string(), "find a task: Record not found");
+        assert!(e.is_not_found() && !e.is_outage() && !e.is_unique_violation());
+        let lost = DbError::Unavailable("connection refused".into()).during("list tasks");
+        assert!(lost.is_outage());
+    }
 }

@@ -185,7 +185,7 @@ async fn call_tool(
     arguments: Value,
 ) -> Result<Value, (i64, String)> {
     let (user_id, tool) = (user_id.to_owned(), name.to_owned());
-    let outcome = db::run(pool, move |conn| {
+    let outcome = db::call(pool, "run a tool", move |conn| {
         tools::execute(conn, &user_id, &tool, &arguments)
     })
     .await

@@ -1,8 +1,8 @@
 //! The two ways a page handler answers: a rendered template, or a redirect.
 
+use actix_web::HttpResponse;
 use actix_web::http::header::HeaderValue;
 use actix_web::http::{StatusCode, header};
-use actix_web::{HttpRequest, HttpResponse};
 use askama::Template;
 
 use crate::error::AppError;
@@ -14,20 +14,6 @@ pub fn html(page: &impl Template, status: StatusCode) -> Result<HttpResponse, Ap
         .content_type("text/html; charset=utf-8")
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .body(body))
-}
-
-/// Whether HTMX made the request (it wants a fragment, or a toast for an error).
-pub fn is_htmx(req: &HttpRequest) -> bool {
-    req.headers().contains_key("hx-request")
-}
-
-/// Marks a response whose body depends on `HX-Request` (a page or its
-/// fragment), so caches and the back button keep the two apart.
-pub fn vary_on_htmx(mut response: HttpResponse) -> HttpResponse {
-    response
-        .headers_mut()
-        .insert(header::VARY, HeaderValue::from_static("HX-Request"));
-    response
 }
 
 /// `303 See Other` to `location`. Callers pass our own paths or

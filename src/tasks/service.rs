@@ -88,12 +88,15 @@ pub fn list_in(
 
 pub async fn create(pool: &DbPool, owner: &str, new: NewTask) -> Result<Task, DbError> {
     let owner = owner.to_owned();
-    db::run(pool, move |conn| create_in(conn, &owner, &new)).await
+    db::call(pool, "add a task", move |conn| {
+        create_in(conn, &owner, &new)
+    })
+    .await
 }
 
 pub async fn get(pool: &DbPool, owner: &str, id: i64) -> Result<Task, DbError> {
     let owner = owner.to_owned();
-    db::run(pool, move |conn| {
+    db::call(pool, "find a task", move |conn| {
         Task::find_by_id_and_user(conn, id, &owner)
     })
     .await
@@ -106,13 +109,16 @@ pub async fn update(
     changes: TaskChanges,
 ) -> Result<Task, DbError> {
     let owner = owner.to_owned();
-    db::run(pool, move |conn| update_in(conn, &owner, id, &changes)).await
+    db::call(pool, "change a task", move |conn| {
+        update_in(conn, &owner, id, &changes)
+    })
+    .await
 }
 
 /// Flips the task between pending and completed.
 pub async fn toggle(pool: &DbPool, owner: &str, id: i64) -> Result<Task, DbError> {
     let owner = owner.to_owned();
-    db::run(pool, move |conn| {
+    db::call(pool, "toggle a task", move |conn| {
         Task::toggle_by_id_and_user(conn, id, &owner)
     })
     .await
@@ -121,7 +127,10 @@ pub async fn toggle(pool: &DbPool, owner: &str, id: i64) -> Result<Task, DbError
 /// Deletes the task; returns what it was.
 pub async fn delete(pool: &DbPool, owner: &str, id: i64) -> Result<Task, DbError> {
     let owner = owner.to_owned();
-    db::run(pool, move |conn| delete_in(conn, &owner, id)).await
+    db::call(pool, "delete a task", move |conn| {
+        delete_in(conn, &owner, id)
+    })
+    .await
 }
 
 pub async fn list(
@@ -131,7 +140,10 @@ pub async fn list(
     sort: TaskSort,
 ) -> Result<Vec<Task>, DbError> {
     let owner = owner.to_owned();
-    db::run(pool, move |conn| list_in(conn, &owner, filter, sort)).await
+    db::call(pool, "list tasks", move |conn| {
+        list_in(conn, &owner, filter, sort)
+    })
+    .await
 }
 
 /// The owner's tasks under `filter`, oldest first, and the counts of all of
@@ -142,7 +154,7 @@ pub async fn list_with_counts(
     filter: TaskFilter,
 ) -> Result<Listing, DbError> {
     let owner = owner.to_owned();
-    db::run(pool, move |conn| {
+    db::call(pool, "list tasks with counts", move |conn| {
         let tasks = list_in(conn, &owner, filter, TaskSort::Created)?;
         let (all, completed) = Task::counts_by_user(conn, &owner)?;
         Ok(Listing {

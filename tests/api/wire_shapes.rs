@@ -210,6 +210,10 @@ async fn the_auth_endpoints_answer_in_better_auths_shapes() {
 
     let (_, token) = send(&app, &browser, "GET", "/api/auth/token", None).await;
     assert_eq!(shape(&token), json!({"token": "string"}));
+    let (_, jwks) = send(&app, &app.api_client(), "GET", "/api/auth/jwks", None).await;
+    let key =
+        json!({"kty": "string", "crv": "string", "x": "string", "kid": "string", "alg": "string"});
+    assert_eq!(shape(&jwks), json!({"keys": [key]}));
     let (_, me) = send(&app, &browser, "GET", "/api/me", None).await;
     assert_eq!(shape(&me), user_shape());
 

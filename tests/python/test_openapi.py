@@ -106,6 +106,7 @@ def exercise(check):
     check.call("get", "/api/conversations/{id}/messages", conversation, token=token, query="?limit=0")
     check.call("get", "/api/conversations/{id}/messages", {"id": 999}, token=token)
     check.call("get", "/api/openapi.json")
+    check.call("get", "/api/auth/jwks")
     check.call("post", "/api/auth/sign-out", body={}, token=session)
     assert signed_up["token"]
 

@@ -13,7 +13,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use crate::AppState;
-use crate::auth::credentials::{DisplayName, Email, Password};
+use crate::auth::credentials::{CredentialError, DisplayName, Email, Password};
 use crate::auth::current_user::{
     Credential, CurrentUser, client_info, client_ip, cookie_token, start_cookie_session,
 };
@@ -21,6 +21,13 @@ use crate::auth::redirect;
 use crate::auth::service::{self, SignUpOutcome, SignedIn};
 use crate::error::AppError;
 use crate::pages::respond::{html as render, see_other};
+
+/// A refused email, password or name is a 400 with Better-Auth's code.
+impl From<CredentialError> for AppError {
+    fn from(e: CredentialError) -> Self {
+        AppError::invalid(e.code(), e.to_string())
+    }
+}
 
 /// `/api/auth/*` (Better-Auth's paths).
 pub fn auth_api(cfg: &mut web::ServiceConfig) {

@@ -10,7 +10,8 @@ use crate::auth::CurrentUser;
 use crate::chat::service;
 use crate::chat::text::MessageText;
 use crate::error::AppError;
-use crate::pages::respond::{html, is_htmx, see_other};
+use crate::htmx::is_htmx;
+use crate::pages::respond::{html, see_other};
 
 #[get("/chat")]
 pub async fn list(

@@ -8,6 +8,9 @@ mod stream;
 
 use actix_web::web;
 
+use crate::chat::text::MessageTextError;
+use crate::error::AppError;
+
 /// `/chat…` pages and fragments.
 pub fn pages(cfg: &mut web::ServiceConfig) {
     cfg.service(index::list)
@@ -32,4 +35,11 @@ pub fn api(cfg: &mut web::ServiceConfig) {
 pub struct MessageForm {
     #[serde(default)]
     message: String,
+}
+
+/// A refused message is a 400 `INVALID_MESSAGE` (a toast on the pages).
+impl From<MessageTextError> for AppError {
+    fn from(e: MessageTextError) -> Self {
+        AppError::invalid("INVALID_MESSAGE", e.to_string())
+    }
 }

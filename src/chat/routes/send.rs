@@ -13,7 +13,8 @@ use crate::chat::service;
 use crate::chat::text::MessageText;
 use crate::chat::view::{Shown, ShownMessage};
 use crate::error::AppError;
-use crate::pages::respond::{html, is_htmx, see_other};
+use crate::htmx::is_htmx;
+use crate::pages::respond::{html, see_other};
 
 #[derive(Template)]
 #[template(path = "chat/_messages.html")]

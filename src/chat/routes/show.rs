@@ -13,7 +13,8 @@ use crate::chat::text::MESSAGE_MAX_CHARS;
 use crate::chat::view::{self, Shown, ShownMessage};
 use crate::db::models::Conversation;
 use crate::error::AppError;
-use crate::pages::respond::{html, vary_on_htmx};
+use crate::htmx::vary_on_htmx;
+use crate::pages::respond::html;
 
 /// Messages per page.
 const PAGE: i64 = 30;

@@ -65,7 +65,7 @@ pub async fn page(
     limit: i64,
 ) -> Result<Page, AppError> {
     let user_id = user_id.to_owned();
-    let page = db::run(pool, move |conn| {
+    let page = db::call(pool, "read a page of messages", move |conn| {
         Conversation::find_by_id_and_user(conn, conversation_id, &user_id)?;
         Page::read_in(conn, conversation_id, &user_id, before, limit)
     })
@@ -80,7 +80,7 @@ pub async fn conversations(
     limit: i64,
 ) -> Result<Vec<Conversation>, AppError> {
     let user_id = user_id.to_owned();
-    let list = db::run(pool, move |conn| {
+    let list = db::call(pool, "list conversations", move |conn| {
         Conversation::list_by_user(conn, &user_id, limit)
     })
     .await?;
@@ -104,7 +104,7 @@ pub async fn overview(
     per_page: i64,
 ) -> Result<Overview, AppError> {
     let user_id = user_id.to_owned();
-    let overview = db::run(pool, move |conn| {
+    let overview = db::call(pool, "read the chat overview", move |conn| {
         let conversations = Conversation::list_by_user(conn, &user_id, listed)?;
         let open = match open {
             None => None,
@@ -133,7 +133,7 @@ pub async fn find_user_message(
     message_id: i64,
 ) -> Result<Message, AppError> {
     let user_id = user_id.to_owned();
-    let found = db::run(pool, move |conn| {
+    let found = db::call(pool, "find a user's message", move |conn| {
         let question = Question {
             id: message_id,
             conversation_id,

@@ -38,7 +38,7 @@ pub async fn start_conversation(
     text: MessageText,
 ) -> Result<(Conversation, Message), AppError> {
     let user_id = user_id.to_owned();
-    let created = db::run(pool, move |conn| {
+    let created = db::call(pool, "start a conversation", move |conn| {
         conn.transaction(|conn| {
             let now = db::now();
             let conversation = Conversation::insert(
@@ -68,7 +68,7 @@ pub async fn add_message(
     text: MessageText,
 ) -> Result<(Conversation, Message), AppError> {
     let user_id = user_id.to_owned();
-    let added = db::run(pool, move |conn| {
+    let added = db::call(pool, "add a message", move |conn| {
         conn.transaction(|conn| {
             let message = insert_user_message(conn, conversation_id, &user_id, text.as_str())?;
             let conversation = Conversation::find_by_id_and_user(conn, conversation_id, &user_id)?;
@@ -77,10 +77,7 @@ pub async fn add_message(
     })
     .await;
     match added {
-        Err(db::DbError::Query(diesel::result::Error::DatabaseError(
-            diesel::result::DatabaseErrorKind::ForeignKeyViolation,
-            _,
-        ))) => Err(AppError::NotFound),
+        Err(e) if e.is_foreign_key_violation() => Err(AppError::NotFound),
         other => Ok(other?),
     }
 }
@@ -191,7 +188,7 @@ async fn claim(
         question.conversation_id,
     );
     let run_id = uuid::Uuid::new_v4().to_string();
-    let claimed = db::run(pool, move |conn| {
+    let claimed = db::call(pool, "claim an answer", move |conn| {
         let question = Question {
             id: question_id,
             conversation_id,
@@ -280,7 +277,7 @@ fn insert_pending_reply(
 /// first if its run died (its lease lapsed).
 pub async fn look_at(pool: &DbPool, reply: &Message) -> Result<Message, AppError> {
     let (id, user_id, conversation_id) = (reply.id, reply.user_id.clone(), reply.conversation_id);
-    let reply = db::run(pool, move |conn| {
+    let reply = db::call(pool, "look at a reply", move |conn| {
         let now = db::now();
         let reply = Message::find_by_id_and_user(conn, id, &user_id)?;
         if !reply.lease_lapsed(now) {

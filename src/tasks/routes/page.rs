@@ -8,7 +8,8 @@ use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::db::models::TaskFilter;
 use crate::error::AppError;
-use crate::pages::respond::{html, is_htmx, see_other, vary_on_htmx};
+use crate::htmx::{is_htmx, vary_on_htmx};
+use crate::pages::respond::{html, see_other};
 use crate::tasks::input::{FormErrors, TaskForm};
 use crate::tasks::service::{self, Listing, NewTask};
 
