@@ -6,7 +6,7 @@
 //! | door | looks like |
 //! |---|---|
 //! | `/api/auth/*` | Better-Auth's `{"message", "code"}` (429 without `code`, plus `X-Retry-After`) |
-//! | other `/api/*`, `/mcp` | `{"error": {"code", "message"}}`; 401 adds `WWW-Authenticate: Bearer` |
+//! | other `/api/*`, `/mcp`, `/chatkit` | `{"error": {"code", "message"}}`; 401 adds `WWW-Authenticate: Bearer` |
 //! | HTMX request (`HX-Request`) | a toast fragment swapped into `#toasts`; 401 says the session expired |
 //! | page | an error page; 401 redirects to `/login?next=…` |
 //!
@@ -231,7 +231,11 @@ impl Door {
         let path = req.path();
         if path.starts_with("/api/auth/") {
             Door::AuthApi
-        } else if path.starts_with("/api/") || path == "/api" || path.starts_with("/mcp") {
+        } else if path.starts_with("/api/")
+            || path == "/api"
+            || path.starts_with("/mcp")
+            || path == "/chatkit"
+        {
             Door::Api
         } else if crate::htmx::is_htmx(req) {
             Door::Htmx

@@ -1,8 +1,9 @@
 //! What can be done with conversations, always as their owner: reading them
-//! ([`reads`]) and taking a turn in them ([`turn`]). The chat pages and the
+//! ([`reads`]), managing them ([`threads`]) and taking a turn in them ([`turn`]). The chat pages and the
 //! JSON chat API come here; neither holds a database call of its own.
 
 pub mod reads;
+pub mod threads;
 pub mod turn;
 
 pub use reads::{Overview, Page, conversations, find_user_message, overview, page};

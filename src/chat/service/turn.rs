@@ -110,6 +110,8 @@ fn insert_user_message(
 
 /// A turn in progress, as its starter sees it.
 pub struct Running {
+    /// The reply being written, as claimed (pending, empty).
+    pub reply: Message,
     pub events: mpsc::UnboundedReceiver<AgentEvent>,
     pub finished: oneshot::Receiver<Message>,
 }
@@ -143,6 +145,7 @@ pub async fn answer(
     };
     let (events_tx, events) = mpsc::unbounded_channel();
     let (finished_tx, finished) = oneshot::channel();
+    let claimed = reply.clone();
     let (pool, assistant) = (pool.clone(), assistant.clone());
     let (stopping, agent_stopping) = (runs.stopping(), runs.stopping());
     runs.spawn(async move {
@@ -172,7 +175,11 @@ pub async fn answer(
             let _ = finished_tx.send(saved);
         }
     });
-    Ok(Answer::Started(Running { events, finished }))
+    Ok(Answer::Started(Running {
+        reply: claimed,
+        events,
+        finished,
+    }))
 }
 
 /// Claims the answer to `question` for a new run: its failed reply (a retry)
