@@ -18,7 +18,7 @@ use super::request::Turn;
 use super::wire::{Event, Item, ItemBody, Page, StreamOptions, TextDelta, Thread};
 use crate::AppState;
 use crate::ai::AgentEvent;
-use crate::chat::service::{self, Answer, Running, threads};
+use crate::chat::service::{self, Answer, ChatError, Running, threads};
 use crate::chat::view::Card;
 use crate::db::models::{Conversation, Message, ReplyStatus};
 use crate::error::AppError;
@@ -62,8 +62,8 @@ pub async fn answer(state: &AppState, user_id: &str, turn: Turn) -> Result<HttpR
     let answer = match service::answer(pool, &state.assistant, &state.runs, &question).await {
         Ok(answer) => Some(answer),
         // Shutting down: the message is saved, to be retried.
-        Err(AppError::AssistantUnavailable { .. }) => None,
-        Err(e) => return Err(e),
+        Err(ChatError::Unavailable { .. }) => None,
+        Err(e) => return Err(e.into()),
     };
 
     let (frames, body) = mpsc::unbounded_channel::<Bytes>();

@@ -17,7 +17,7 @@ use tokio::sync::mpsc;
 use crate::AppState;
 use crate::ai::AgentEvent;
 use crate::auth::CurrentUser;
-use crate::chat::service::{self, Answer, Running};
+use crate::chat::service::{self, Answer, ChatError, Running};
 use crate::chat::view::{Card, Shown, ShownMessage};
 use crate::db::DbPool;
 use crate::db::models::{Message, ReplyStatus};
@@ -68,8 +68,8 @@ pub async fn reply(
     {
         Ok(answer) => Some(answer),
         // Shutting down: the message is saved; the page offers to try again.
-        Err(AppError::AssistantUnavailable { .. }) => None,
-        Err(e) => return Err(e),
+        Err(ChatError::Unavailable { .. }) => None,
+        Err(e) => return Err(e.into()),
     };
 
     let (frames, body) = mpsc::unbounded_channel::<Bytes>();

@@ -2,13 +2,17 @@
 //! them in the order they were started, renaming and deleting. Another user's
 //! conversation is not found, whatever is asked of it.
 
+use super::ChatError;
 use crate::chat::text::ConversationTitle;
 use crate::db::models::{Conversation, Message};
 use crate::db::{self, DbPool};
-use crate::error::AppError;
 
 /// The user's conversation `id`.
-pub async fn conversation(pool: &DbPool, user_id: &str, id: i64) -> Result<Conversation, AppError> {
+pub async fn conversation(
+    pool: &DbPool,
+    user_id: &str,
+    id: i64,
+) -> Result<Conversation, ChatError> {
     let user_id = user_id.to_owned();
     let found = db::call(pool, "find a conversation", move |conn| {
         Conversation::find_by_id_and_user(conn, id, &user_id)
@@ -25,7 +29,7 @@ pub async fn conversations_by_start(
     after: Option<i64>,
     newest_first: bool,
     limit: i64,
-) -> Result<Vec<Conversation>, AppError> {
+) -> Result<Vec<Conversation>, ChatError> {
     let user_id = user_id.to_owned();
     let list = db::call(pool, "page conversations", move |conn| {
         Conversation::page_by_start(conn, &user_id, after, newest_first, limit)
@@ -40,7 +44,7 @@ pub async fn rename(
     user_id: &str,
     id: i64,
     title: ConversationTitle,
-) -> Result<Conversation, AppError> {
+) -> Result<Conversation, ChatError> {
     let user_id = user_id.to_owned();
     let renamed = db::call(pool, "rename a conversation", move |conn| {
         Conversation::rename(conn, id, &user_id, title.as_str())?;
@@ -52,14 +56,14 @@ pub async fn rename(
 
 /// Deletes the user's conversation with its messages. A run still answering
 /// in it finds its reply gone and stores nothing.
-pub async fn delete(pool: &DbPool, user_id: &str, id: i64) -> Result<(), AppError> {
+pub async fn delete(pool: &DbPool, user_id: &str, id: i64) -> Result<(), ChatError> {
     let user_id = user_id.to_owned();
     let deleted = db::call(pool, "delete a conversation", move |conn| {
         Conversation::delete(conn, id, &user_id)
     })
     .await?;
     match deleted {
-        0 => Err(AppError::NotFound),
+        0 => Err(ChatError::NotFound),
         _ => Ok(()),
     }
 }
@@ -74,7 +78,7 @@ pub async fn messages_from(
     from: Option<i64>,
     newest_first: bool,
     limit: i64,
-) -> Result<Vec<Message>, AppError> {
+) -> Result<Vec<Message>, ChatError> {
     let user_id = user_id.to_owned();
     let messages = db::call(pool, "read a run of messages", move |conn| {
         Conversation::find_by_id_and_user(conn, conversation_id, &user_id)?;
@@ -100,7 +104,7 @@ pub async fn find_messages(
     user_id: &str,
     conversation_id: i64,
     mut ids: Vec<i64>,
-) -> Result<(), AppError> {
+) -> Result<(), ChatError> {
     ids.sort_unstable();
     ids.dedup();
     let user_id = user_id.to_owned();
@@ -111,6 +115,6 @@ pub async fn find_messages(
     .await?;
     match found == wanted {
         true => Ok(()),
-        false => Err(AppError::NotFound),
+        false => Err(ChatError::NotFound),
     }
 }
