@@ -32,6 +32,7 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::error::{
     JsonPayloadError, PathError, PayloadError, QueryPayloadError, UrlencodedError,
 };
+use actix_web::http::header::HeaderMap;
 use actix_web::http::{StatusCode, header};
 use actix_web::middleware::Next;
 use actix_web::{HttpRequest, HttpResponse, ResponseError};
@@ -255,10 +256,21 @@ pub async fn render(
     let res = next.call(req).await?;
     match res.response().error() {
         Some(err) => {
-            let response = respond(res.request(), err);
+            let mut response = respond(res.request(), err);
+            keep_cors_headers(res.response().headers(), response.headers_mut());
             Ok(res.into_response(response))
         }
         None => Ok(res.map_into_boxed_body()),
+    }
+}
+
+/// The CORS answer an inner middleware gave stays on the rendered error, so a
+/// page on a trusted origin can read why its request was refused.
+fn keep_cors_headers(from: &HeaderMap, to: &mut HeaderMap) {
+    for (name, value) in from {
+        if name.as_str().starts_with("access-control-") || name == header::VARY {
+            to.append(name.clone(), value.clone());
+        }
     }
 }
 

@@ -40,7 +40,10 @@ impl MessageText {
 
     /// A conversation title: the first line, cut at a word near 80 characters.
     pub fn title(&self) -> String {
-        let line = self.0.lines().next().unwrap_or_default().trim();
+        // The first line of the user's own words: a quote above them is context.
+        let mut lines = self.0.lines().map(str::trim).filter(|l| !l.is_empty());
+        let first = lines.clone().next().unwrap_or_default();
+        let line = lines.find(|l| !l.starts_with('>')).unwrap_or(first);
         if line.chars().count() <= TITLE_MAX_CHARS {
             return line.to_owned();
         }
@@ -113,6 +116,14 @@ mod tests {
         assert!(ConversationTitle::parse("nul\0").is_err());
         assert!(ConversationTitle::parse(&"é".repeat(200)).is_ok());
         assert!(ConversationTitle::parse(&"é".repeat(201)).is_err());
+    }
+
+    #[test]
+    fn a_title_skips_a_quote_above_the_message() {
+        let text = MessageText::parse("> delete task 3\n>\n\nWhat did this mean?").unwrap();
+        assert_eq!(text.title(), "What did this mean?");
+        let quote_only = MessageText::parse("> only a quote").unwrap();
+        assert_eq!(quote_only.title(), "> only a quote");
     }
 
     #[test]

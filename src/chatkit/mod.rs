@@ -60,7 +60,7 @@ async fn post(
 ) -> Result<HttpResponse, AppError> {
     let user_id = &current.user.id;
     match request::parse(&body)? {
-        Request::Turn(turn) => stream::answer(&state, user_id, turn).await,
+        Request::Turn(turn) => stream::answer(state.clone(), user_id, turn).await,
         Request::Read(read) => reads::answer(&state.pool, user_id, read).await,
     }
 }

@@ -69,7 +69,12 @@ struct Envelope {
 }
 
 #[derive(Deserialize)]
-struct ThreadParams {
+struct GetParams {
+    thread_id: String,
+}
+
+#[derive(Deserialize)]
+struct DeleteParams {
     thread_id: String,
 }
 
@@ -164,75 +169,122 @@ const UNSUPPORTED: &[&str] = &[
 
 pub fn parse(body: &[u8]) -> Result<Request, AppError> {
     let envelope: Envelope = serde_json::from_slice(body).map_err(refused)?;
-    let params = envelope.params.unwrap_or(Value::Null);
-    Ok(match envelope.kind.as_str() {
-        "threads.create" => {
-            let p: CreateParams = params_of(params)?;
-            Request::Turn(Turn::Create {
-                input: p.input.text()?,
-            })
+    let params = match envelope.params {
+        Some(params @ Value::Object(_)) => params,
+        _ => {
+            return Err(AppError::invalid(
+                "INVALID_CHATKIT_REQUEST",
+                "Malformed request: params must be an object.",
+            ));
         }
-        "threads.add_user_message" => {
-            let p: AddParams = params_of(params)?;
-            Request::Turn(Turn::AddMessage {
-                thread: thread_of(&p.thread_id)?,
-                input: p.input.text()?,
-            })
+    };
+    match envelope.kind.as_str() {
+        "threads.create" => take::<CreateParams>(params),
+        "threads.add_user_message" => take::<AddParams>(params),
+        "threads.retry_after_item" => take::<RetryParams>(params),
+        "threads.get_by_id" => take::<GetParams>(params),
+        "threads.delete" => take::<DeleteParams>(params),
+        "threads.list" => take::<ListParams>(params),
+        "items.list" => take::<ItemsParams>(params),
+        "threads.update" => take::<UpdateParams>(params),
+        "items.feedback" => take::<FeedbackParams>(params),
+        kind if UNSUPPORTED.contains(&kind) => Err(unsupported(format!(
+            "Tasktalk does not support `{kind}` requests."
+        ))),
+        _ => Err(unsupported("Unknown request type.".to_owned())),
+    }
+}
+
+/// The params of one request type, and the request they make.
+trait Params: DeserializeOwned {
+    fn request(self) -> Result<Request, AppError>;
+}
+
+fn take<P: Params>(params: Value) -> Result<Request, AppError> {
+    params_of::<P>(params)?.request()
+}
+
+impl Params for CreateParams {
+    fn request(self) -> Result<Request, AppError> {
+        let input = self.input.text()?;
+        Ok(Request::Turn(Turn::Create { input }))
+    }
+}
+
+impl Params for AddParams {
+    fn request(self) -> Result<Request, AppError> {
+        Ok(Request::Turn(Turn::AddMessage {
+            thread: thread_of(&self.thread_id)?,
+            input: self.input.text()?,
+        }))
+    }
+}
+
+impl Params for RetryParams {
+    fn request(self) -> Result<Request, AppError> {
+        Ok(Request::Turn(Turn::Retry {
+            thread: thread_of(&self.thread_id)?,
+            item: ids::parse_item(&self.item_id).ok_or(AppError::NotFound)?,
+        }))
+    }
+}
+
+impl Params for GetParams {
+    fn request(self) -> Result<Request, AppError> {
+        let thread = thread_of(&self.thread_id)?;
+        Ok(Request::Read(Read::Get { thread }))
+    }
+}
+
+impl Params for DeleteParams {
+    fn request(self) -> Result<Request, AppError> {
+        let thread = thread_of(&self.thread_id)?;
+        Ok(Request::Read(Read::Delete { thread }))
+    }
+}
+
+impl Params for ListParams {
+    fn request(self) -> Result<Request, AppError> {
+        Ok(Request::Read(Read::Threads(
+            self.listing(ids::parse_thread)?,
+        )))
+    }
+}
+
+impl Params for ItemsParams {
+    fn request(self) -> Result<Request, AppError> {
+        Ok(Request::Read(Read::Items {
+            thread: thread_of(&self.thread_id)?,
+            listing: self.list.listing(ids::parse_item)?,
+        }))
+    }
+}
+
+impl Params for UpdateParams {
+    fn request(self) -> Result<Request, AppError> {
+        let title = ConversationTitle::parse(&self.title)
+            .map_err(|e| AppError::invalid("INVALID_TITLE", e.to_string()))?;
+        Ok(Request::Read(Read::Rename {
+            thread: thread_of(&self.thread_id)?,
+            title,
+        }))
+    }
+}
+
+impl Params for FeedbackParams {
+    fn request(self) -> Result<Request, AppError> {
+        if self.item_ids.len() > MAX_LIMIT as usize {
+            return Err(AppError::invalid(
+                "INVALID_CHATKIT_REQUEST",
+                format!("item_ids can hold at most {MAX_LIMIT} ids."),
+            ));
         }
-        "threads.retry_after_item" => {
-            let p: RetryParams = params_of(params)?;
-            Request::Turn(Turn::Retry {
-                thread: thread_of(&p.thread_id)?,
-                item: ids::parse_item(&p.item_id).ok_or(AppError::NotFound)?,
-            })
-        }
-        "threads.get_by_id" => Request::Read(Read::Get {
-            thread: thread_of(&params_of::<ThreadParams>(params)?.thread_id)?,
-        }),
-        "threads.delete" => Request::Read(Read::Delete {
-            thread: thread_of(&params_of::<ThreadParams>(params)?.thread_id)?,
-        }),
-        "threads.list" => {
-            let p: ListParams = params_of(params)?;
-            Request::Read(Read::Threads(p.listing(ids::parse_thread)?))
-        }
-        "items.list" => {
-            let p: ItemsParams = params_of(params)?;
-            Request::Read(Read::Items {
-                thread: thread_of(&p.thread_id)?,
-                listing: p.list.listing(ids::parse_item)?,
-            })
-        }
-        "threads.update" => {
-            let p: UpdateParams = params_of(params)?;
-            let title = ConversationTitle::parse(&p.title)
-                .map_err(|e| AppError::invalid("INVALID_TITLE", e.to_string()))?;
-            Request::Read(Read::Rename {
-                thread: thread_of(&p.thread_id)?,
-                title,
-            })
-        }
-        "items.feedback" => {
-            let p: FeedbackParams = params_of(params)?;
-            if p.item_ids.len() > MAX_LIMIT as usize {
-                return Err(AppError::invalid(
-                    "INVALID_CHATKIT_REQUEST",
-                    format!("item_ids can hold at most {MAX_LIMIT} ids."),
-                ));
-            }
-            let items = p.item_ids.iter().map(|id| ids::parse_item(id));
-            Request::Read(Read::Feedback {
-                thread: thread_of(&p.thread_id)?,
-                items: items.collect::<Option<_>>().ok_or(AppError::NotFound)?,
-            })
-        }
-        kind if UNSUPPORTED.contains(&kind) => {
-            return Err(unsupported(format!(
-                "Tasktalk does not support `{kind}` requests."
-            )));
-        }
-        _ => return Err(unsupported("Unknown request type.".to_owned())),
-    })
+        let items = self.item_ids.iter().map(|id| ids::parse_item(id));
+        Ok(Request::Read(Read::Feedback {
+            thread: thread_of(&self.thread_id)?,
+            items: items.collect::<Option<_>>().ok_or(AppError::NotFound)?,
+        }))
+    }
 }
 
 fn params_of<T: DeserializeOwned>(params: Value) -> Result<T, AppError> {
@@ -403,6 +455,10 @@ mod tests {
                 "UNSUPPORTED_CHATKIT_REQUEST",
             ),
             (json!({"params": {}}), "INVALID_CHATKIT_REQUEST"),
+            (
+                json!({"type": "threads.get_by_id", "params": ["thr_1"]}),
+                "INVALID_CHATKIT_REQUEST",
+            ),
             (json!([1, 2]), "INVALID_CHATKIT_REQUEST"),
         ];
         for (body, expected) in cases {

@@ -9,7 +9,7 @@
 use std::time::Duration;
 
 use actix_web::HttpResponse;
-use actix_web::web::Bytes;
+use actix_web::web::{self, Bytes};
 use tokio::sync::mpsc;
 
 use super::ids::{self, ItemKey, Slot};
@@ -28,46 +28,32 @@ type Frames = mpsc::UnboundedSender<Bytes>;
 /// Stores what the turn asks for (a new thread, a message), claims the
 /// answer, and streams it. Refusals (not found, a bad message, too many
 /// streams) are answered before the stream starts, as JSON.
-pub async fn answer(state: &AppState, user_id: &str, turn: Turn) -> Result<HttpResponse, AppError> {
+pub async fn answer(
+    state: web::Data<AppState>,
+    user_id: &str,
+    turn: Turn,
+) -> Result<HttpResponse, AppError> {
     let Some(slot) = state.runs.open_stream(user_id) else {
         return Err(AppError::RateLimited {
             retry_after: Duration::from_secs(5),
         });
     };
-    let pool = &state.pool;
-    let mut opening = Vec::new();
-    let (conversation, question) = match turn {
-        Turn::Create { input } => {
-            let (conversation, question) =
-                service::start_conversation(pool, user_id, input).await?;
-            opening.push(Event::ThreadCreated {
-                thread: Thread::of(&conversation, Page::empty()),
-            });
-            opening.push(user_message_done(&question));
-            (conversation, question)
-        }
-        Turn::AddMessage { thread, input } => {
-            let (conversation, question) =
-                service::add_message(pool, user_id, thread, input).await?;
-            opening.push(user_message_done(&question));
-            (conversation, question)
-        }
-        Turn::Retry { thread, item } => retried(state, user_id, thread, item).await?,
-    };
+    // Storing the message and claiming its answer finish together even if
+    // the client hangs up in between: a message is never left unanswered.
+    let started = state
+        .runs
+        .detached(start(state.clone(), user_id.to_owned(), turn));
+    let (conversation, mut opening, answer) = started
+        .await
+        .map_err(|_| anyhow::anyhow!("starting a ChatKit turn panicked"))??;
     opening.push(Event::StreamOptions {
         stream_options: StreamOptions {
             allow_cancel: false,
         },
     });
-    let answer = match service::answer(pool, &state.assistant, &state.runs, &question).await {
-        Ok(answer) => Some(answer),
-        // Shutting down: the message is saved, to be retried.
-        Err(ChatError::Unavailable { .. }) => None,
-        Err(e) => return Err(e.into()),
-    };
 
     let (frames, body) = mpsc::unbounded_channel::<Bytes>();
-    let pool = pool.clone();
+    let pool = state.pool.clone();
     actix_web::rt::spawn(async move {
         let _slot = slot;
         for event in &opening {
@@ -97,6 +83,57 @@ pub async fn answer(state: &AppState, user_id: &str, turn: Turn) -> Result<HttpR
         .insert_header(("Cache-Control", "no-store"))
         .insert_header(("X-Accel-Buffering", "no"))
         .streaming(stream))
+}
+
+/// A turn begun: the conversation, the events that say so (the user
+/// message stored), and its answer (`None` when no run can start: the server is stopping).
+type Started = (Conversation, Vec<Event>, Option<Answer>);
+
+async fn start(
+    state: web::Data<AppState>,
+    user_id: String,
+    turn: Turn,
+) -> Result<Started, AppError> {
+    let (conversation, question, opening) = open(&state, &user_id, turn).await?;
+    let answer = match service::answer(&state.pool, &state.assistant, &state.runs, &question).await
+    {
+        Ok(answer) => Some(answer),
+        // Shutting down: the message is saved, to be retried.
+        Err(ChatError::Unavailable { .. }) => None,
+        Err(e) => return Err(e.into()),
+    };
+    Ok((conversation, opening, answer))
+}
+
+/// What the turn stores before it is answered, and the events that say so:
+/// the conversation, the user message to answer, and the opening events.
+async fn open(
+    state: &AppState,
+    user_id: &str,
+    turn: Turn,
+) -> Result<(Conversation, Message, Vec<Event>), AppError> {
+    let pool = &state.pool;
+    Ok(match turn {
+        Turn::Create { input } => {
+            let (conversation, question) =
+                service::start_conversation(pool, user_id, input).await?;
+            let created = Event::ThreadCreated {
+                thread: Thread::of(&conversation, Page::empty()),
+            };
+            let opening = vec![created, user_message_done(&question)];
+            (conversation, question, opening)
+        }
+        Turn::AddMessage { thread, input } => {
+            let (conversation, question) =
+                service::add_message(pool, user_id, thread, input).await?;
+            let opening = vec![user_message_done(&question)];
+            (conversation, question, opening)
+        }
+        Turn::Retry { thread, item } => {
+            let (conversation, question) = retried(state, user_id, thread, item).await?;
+            (conversation, question, Vec::new())
+        }
+    })
 }
 
 /// The thread and the user message a retry answers again: the item must be

@@ -110,6 +110,7 @@ pub async fn find_messages(
     let user_id = user_id.to_owned();
     let wanted = ids.len() as i64;
     let found = db::call(pool, "find messages", move |conn| {
+        Conversation::find_by_id_and_user(conn, conversation_id, &user_id)?;
         Message::count_in(conn, conversation_id, &user_id, &ids)
     })
     .await?;

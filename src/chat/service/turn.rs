@@ -214,8 +214,12 @@ async fn claim(
         )?;
         Ok(Ok((reply, history)))
     })
-    .await?;
-    Ok(claimed)
+    .await;
+    match claimed {
+        // The conversation was deleted since the message was read.
+        Err(e) if e.is_foreign_key_violation() => Err(ChatError::NotFound),
+        other => Ok(other?),
+    }
 }
 
 /// [`claim`] on a held connection: the reply claimed for run `run_id`, or
