@@ -7,11 +7,13 @@
 //! waiter parks a thread with its own stack and allocator heap, though the
 //! work is bounded by the connections anyway. Here a waiting call is a job in
 //! a queue and a future waiting on its answer; the threads stay as many as
-//! were asked for.
+//! were asked for. The queue is an MPMC channel: every idle thread waits on
+//! it directly (no lock held across the wait, as a shared `Mutex<Receiver>`
+//! would need).
 
 use std::panic::AssertUnwindSafe;
-use std::sync::mpsc::{Receiver, Sender, channel};
-use std::sync::{Arc, Mutex, PoisonError};
+
+use crossbeam_channel::{Receiver, Sender, unbounded};
 
 use tracing::Span;
 
@@ -36,10 +38,9 @@ pub struct Threads {
 impl Threads {
     /// Starts `count` (at least one) threads named `name-N`.
     pub fn start(name: &'static str, count: usize) -> std::io::Result<Threads> {
-        let (jobs, queue) = channel::<Job>();
-        let queue = Arc::new(Mutex::new(queue));
+        let (jobs, queue) = unbounded::<Job>();
         for n in 0..count.max(1) {
-            let queue = Arc::clone(&queue);
+            let queue = queue.clone();
             std::thread::Builder::new()
                 .name(format!("{name}-{n}"))
                 .spawn(move || work(&queue))?;
@@ -70,15 +71,9 @@ impl Threads {
 /// One thread: takes jobs until every sender is gone. A panicking job is
 /// caught (its caller learns it from the dropped answer), and the thread
 /// goes on.
-fn work(queue: &Mutex<Receiver<Job>>) {
-    loop {
-        let job = queue.lock().unwrap_or_else(PoisonError::into_inner).recv();
-        match job {
-            Ok(job) => {
-                let _ = std::panic::catch_unwind(AssertUnwindSafe(job));
-            }
-            Err(_) => return,
-        }
+fn work(queue: &Receiver<Job>) {
+    while let Ok(job) = queue.recv() {
+        let _ = std::panic::catch_unwind(AssertUnwindSafe(job));
     }
 }
 
