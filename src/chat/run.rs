@@ -14,6 +14,7 @@ use chrono::TimeDelta;
 use diesel::Connection;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 
+use crate::ai::ProviderError;
 use crate::ai::agent::{self, AgentEvent, CallRecord};
 use crate::db::models::{Conversation, Message, ReplyStatus};
 use crate::db::{self, DbPool};
@@ -115,7 +116,7 @@ fn ended(
     }
     match joined {
         Ok(finished) => {
-            run_ended(RunEnd::of(&finished));
+            run_ended(run_end(&finished));
             outcome_of(finished)
         }
         Err(e) => {
@@ -134,6 +135,16 @@ fn ended(
             }
             failed(std::mem::take(calls))
         }
+    }
+}
+
+/// How a run that returned its reply ended, for the runs metric: a shutdown
+/// that stopped it is no failure of the provider.
+fn run_end(reply: &agent::Reply) -> RunEnd {
+    match &reply.failure {
+        None => RunEnd::Done,
+        Some(ProviderError::Interrupted) => RunEnd::Interrupted,
+        Some(_) => RunEnd::Failed,
     }
 }
 
@@ -225,4 +236,22 @@ async fn save(
         })
     })
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_run_interrupted_by_a_shutdown_is_not_a_provider_failure() {
+        let reply = |failure| agent::Reply {
+            failure,
+            ..agent::Reply::default()
+        };
+        assert_eq!(run_end(&reply(None)), RunEnd::Done);
+        let stopped = reply(Some(ProviderError::Interrupted));
+        assert_eq!(run_end(&stopped), RunEnd::Interrupted);
+        let timed_out = reply(Some(ProviderError::Timeout));
+        assert_eq!(run_end(&timed_out), RunEnd::Failed);
+    }
 }

@@ -19,6 +19,7 @@ mod connection;
 pub mod migrations;
 pub mod models;
 pub mod schema;
+pub mod timing;
 
 pub use connection::{Backend, CheckoutError, DbConnection, DbPool, Manager, PooledDb, build_pool};
 
@@ -126,7 +127,7 @@ where
 {
     let threads = pool.threads().clone();
     let pool = pool.clone();
-    let queued = crate::metrics::record::db_queued();
+    let queued = timing::db_queued();
     threads
         .run(move || {
             let checkout = pool.checkout().map_err(DbError::from);

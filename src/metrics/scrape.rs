@@ -20,9 +20,9 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use super::{DB_CONNECTIONS_IDLE, DB_CONNECTIONS_IN_USE, DB_CONNECTIONS_MAX};
-use crate::auth::current_user::bearer_token;
 use crate::config::MetricsSettings;
 use crate::db::DbPool;
+use crate::request::bearer_token;
 
 /// The Prometheus text exposition format.
 const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";

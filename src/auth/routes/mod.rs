@@ -20,7 +20,7 @@ use crate::auth::current_user::{
 use crate::auth::redirect;
 use crate::auth::service::{self, SignUpOutcome, SignedIn};
 use crate::error::AppError;
-use crate::pages::respond::{html as render, see_other};
+use crate::respond::{html as render, see_other};
 
 /// A refused email, password or name is a 400 with Better-Auth's code.
 impl From<CredentialError> for AppError {
