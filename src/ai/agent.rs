@@ -1,7 +1,7 @@
 //! The agent loop: model → tool calls → results back to the model → … until
 //! it answers without calling a tool, or the step limit is reached.
 //!
-//! Tools run through `db::run`, one short connection each; no connection is
+//! Tools run through `db::call`, one short connection each; no connection is
 //! held while the model is thinking.
 
 use std::future::Future;

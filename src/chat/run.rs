@@ -178,7 +178,7 @@ fn calls_json(calls: &[CallRecord]) -> Option<String> {
 
 async fn record_calls(pool: &DbPool, id: i64, run_id: &str, calls: &[CallRecord]) {
     let (run_id, json) = (run_id.to_owned(), calls_json(calls).unwrap_or_default());
-    let stored = db::run(pool, move |conn| {
+    let stored = db::call(pool, "store a tool call", move |conn| {
         Message::record_tool_calls(conn, id, &run_id, &json)
     })
     .await;
@@ -191,7 +191,7 @@ async fn record_calls(pool: &DbPool, id: i64, run_id: &str, calls: &[CallRecord]
 /// database that does not answer is not a lost claim: the run goes on.
 async fn renew_lease(pool: &DbPool, id: i64, run_id: &str) -> bool {
     let run_id = run_id.to_owned();
-    let renewed = db::run(pool, move |conn| {
+    let renewed = db::call(pool, "renew a reply's lease", move |conn| {
         Message::renew_lease(conn, id, &run_id, db::now() + LEASE)
     })
     .await;
@@ -218,7 +218,7 @@ async fn save(
         reply.conversation_id,
         run_id.to_owned(),
     );
-    db::run(pool, move |conn| {
+    db::call(pool, "store a reply", move |conn| {
         conn.transaction(|conn| {
             let stored = Message::finish_reply(
                 conn,

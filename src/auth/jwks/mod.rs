@@ -91,7 +91,7 @@ impl KeyStore {
         let retired_since = now
             .checked_sub_signed(self.published_for)
             .unwrap_or(chrono::NaiveDateTime::MIN);
-        let (current, published) = db::run(&self.pool, move |conn| {
+        let (current, published) = db::call(&self.pool, "load the signing keys", move |conn| {
             let current = KeyPair::find_or_add_current(conn, &candidate)?;
             Ok((current, KeyPair::list_published(conn, retired_since)?))
         })
