@@ -11,7 +11,7 @@ use actix_web::dev::Server;
 use actix_web::middleware::{Condition, DefaultHeaders, from_fn};
 use actix_web::{App, HttpServer, web};
 use anyhow::Context;
-use secrecy::ExposeSecret;
+use secrecy::{ExposeSecret, SecretString};
 use sha2::{Digest, Sha512};
 use tracing_actix_web::TracingLogger;
 
@@ -79,56 +79,49 @@ impl Application {
         let listener = TcpListener::bind((settings.bind.as_str(), settings.port))
             .with_context(|| format!("could not listen on {}:{}", settings.bind, settings.port))?;
         let port = listener.local_addr()?.port();
-        let public_url = match &settings.public_url {
-            Some(url) => url.origin().ascii_serialization(),
-            None => format!("http://{}:{port}", display_host(&settings.bind)),
-        };
-        if settings.public_url.is_none() && settings.environment == Environment::Production {
-            tracing::warn!(
-                "PUBLIC_URL is not set: only {public_url} may write with the session cookie, and cookies are not Secure"
-            );
-        }
-        let mut origins = vec![public_url.clone()];
-        if settings.public_url.is_none() {
-            origins.push(format!("http://localhost:{port}"));
-            origins.push(format!("http://127.0.0.1:{port}"));
-        }
-        origins.extend(settings.trusted_origins.iter().cloned());
+        let public_url = public_url(&settings, port);
 
         tokio::spawn(crate::auth::service::sweep_expired_sessions(
             pool.clone(),
             EXPIRED_SESSION_SWEEP,
         ));
 
-        let secret = settings.auth_secret.expose_secret().as_bytes();
-        let jwt = match settings.jwt_algorithm {
-            JwtAlgorithm::Hs256 => JwtKeys::hs256(secret, &public_url, settings.jwt_ttl),
-            JwtAlgorithm::EdDSA => {
-                let cipher = KeyCipher::from_secret(settings.auth_secret.expose_secret());
-                let store = KeyStore::new(
-                    pool.clone(),
-                    cipher,
-                    settings.jwt_ttl,
-                    settings.jwt_key_refresh,
-                );
-                JwtKeys::eddsa(store, &public_url, settings.jwt_ttl)
-            }
-        };
-        let runs = Runs::new(MAX_STREAMS_PER_USER);
         let state = web::Data::new(AppState {
+            jwt: jwt_keys(&settings, &pool, &public_url),
             pool,
-            jwt,
             auth_limiter: AuthRateLimiter::new(settings.auth_rate_limit_per_minute),
-            origins: TrustedOrigins::new(origins),
+            origins: TrustedOrigins::new(trusted_origins(&settings, &public_url, port)),
             trust_proxy_headers: settings.trust_proxy_headers,
             assistant,
-            runs: runs.clone(),
+            runs: Runs::new(MAX_STREAMS_PER_USER),
         });
-        let cookie_key = Key::from(&Sha512::digest(
-            [b"tasktalk-session-cookie:".as_slice(), secret].concat(),
-        ));
+        let metrics_port = match &metrics.listener {
+            Some(listener) => Some(listener.local_addr()?.port()),
+            None => None,
+        };
+        let runs = state.runs.clone();
         let secure = public_url.starts_with("https://");
+        let server = Application::serve(&settings, listener, state, metrics, secure)?;
+        Ok(Application {
+            port,
+            public_url,
+            server,
+            metrics_port,
+            runs,
+            shutdown_grace: settings.shutdown_grace,
+        })
+    }
 
+    /// The server over `state`, with its middleware and routes, on `listener`
+    /// and on the `METRICS_BIND` listener if there is one.
+    fn serve(
+        settings: &Settings,
+        listener: TcpListener,
+        state: web::Data<AppState>,
+        metrics: Serving,
+        secure: bool,
+    ) -> std::io::Result<Server> {
+        let cookie_key = cookie_key(&settings.auth_secret);
         let (main_metrics, metrics_only) = (metrics.main, metrics.dedicated.clone());
         let mut server = HttpServer::new(move || {
             let door = Door::new(admission::PER_WORKER, admission::HOLD);
@@ -152,22 +145,8 @@ impl Application {
                 ))
                 .configure(|cfg| crate::metrics::scrape::dedicated(cfg, metrics_only.as_ref()))
                 .app_data(state.clone())
-                .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
-                .app_data(web::JsonConfig::default().limit(MAX_BODY_BYTES))
-                .app_data(web::FormConfig::default().limit(MAX_BODY_BYTES))
-                .service(
-                    web::scope("/api/auth")
-                        .configure(crate::auth::routes::auth_api)
-                        .service(middleware::methods::fallback()),
-                )
-                .service(
-                    web::scope("/api")
-                        .configure(crate::auth::routes::api)
-                        .configure(crate::chat::routes::api)
-                        .configure(crate::tasks::routes::api)
-                        .service(crate::openapi::openapi_json)
-                        .service(middleware::methods::fallback()),
-                )
+                .configure(body_limits)
+                .configure(api)
                 .configure(crate::auth::routes::pages)
                 .configure(crate::chat::routes::pages)
                 .configure(crate::mcp::routes::routes)
@@ -184,19 +163,10 @@ impl Application {
         if let Some(workers) = settings.workers {
             server = server.workers(workers);
         }
-        let mut metrics_port = None;
         if let Some(listener) = metrics.listener {
-            metrics_port = Some(listener.local_addr()?.port());
             server = server.listen(listener)?;
         }
-        Ok(Application {
-            port,
-            public_url,
-            server: server.run(),
-            metrics_port,
-            runs,
-            shutdown_grace: settings.shutdown_grace,
-        })
+        Ok(server.run())
     }
 
     pub fn port(&self) -> u16 {
@@ -312,6 +282,89 @@ fn display_host(bind: &str) -> &str {
         "0.0.0.0" | "::" | "[::]" => "localhost",
         other => other,
     }
+}
+
+/// The origin people use to reach this server: `PUBLIC_URL`, else this
+/// listener's address.
+fn public_url(settings: &Settings, port: u16) -> String {
+    let public_url = match &settings.public_url {
+        Some(url) => url.origin().ascii_serialization(),
+        None => format!("http://{}:{port}", display_host(&settings.bind)),
+    };
+    if settings.public_url.is_none() && settings.environment == Environment::Production {
+        tracing::warn!(
+            "PUBLIC_URL is not set: only {public_url} may write with the session cookie, and cookies are not Secure"
+        );
+    }
+    public_url
+}
+
+/// The origins that may write with the session cookie: the public one (and
+/// this machine's own names for it when `PUBLIC_URL` is not set), and
+/// `TRUSTED_ORIGINS`.
+fn trusted_origins(settings: &Settings, public_url: &str, port: u16) -> Vec<String> {
+    let mut origins = vec![public_url.to_owned()];
+    if settings.public_url.is_none() {
+        origins.push(format!("http://localhost:{port}"));
+        origins.push(format!("http://127.0.0.1:{port}"));
+    }
+    origins.extend(settings.trusted_origins.iter().cloned());
+    origins
+}
+
+/// The keys JWTs are signed with: the shared secret (HS256), or Ed25519 key
+/// pairs kept in the database, encrypted with it (EdDSA).
+fn jwt_keys(settings: &Settings, pool: &DbPool, public_url: &str) -> JwtKeys {
+    let secret = settings.auth_secret.expose_secret();
+    match settings.jwt_algorithm {
+        JwtAlgorithm::Hs256 => JwtKeys::hs256(secret.as_bytes(), public_url, settings.jwt_ttl),
+        JwtAlgorithm::EdDSA => {
+            let cipher = KeyCipher::from_secret(secret);
+            let store = KeyStore::new(
+                pool.clone(),
+                cipher,
+                settings.jwt_ttl,
+                settings.jwt_key_refresh,
+            );
+            JwtKeys::eddsa(store, public_url, settings.jwt_ttl)
+        }
+    }
+}
+
+/// The session cookie's key, derived from `AUTH_SECRET`.
+fn cookie_key(secret: &SecretString) -> Key {
+    Key::from(&Sha512::digest(
+        [
+            b"tasktalk-session-cookie:".as_slice(),
+            secret.expose_secret().as_bytes(),
+        ]
+        .concat(),
+    ))
+}
+
+/// Every body a route reads is at most [`MAX_BODY_BYTES`].
+fn body_limits(cfg: &mut web::ServiceConfig) {
+    cfg.app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
+        .app_data(web::JsonConfig::default().limit(MAX_BODY_BYTES))
+        .app_data(web::FormConfig::default().limit(MAX_BODY_BYTES));
+}
+
+/// `/api/auth/*` (Better-Auth's) and the rest of `/api/*`, each with its own
+/// fallback, so an unknown API path gets a JSON error.
+fn api(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::scope("/api/auth")
+            .configure(crate::auth::routes::auth_api)
+            .service(middleware::methods::fallback()),
+    )
+    .service(
+        web::scope("/api")
+            .configure(crate::auth::routes::api)
+            .configure(crate::chat::routes::api)
+            .configure(crate::tasks::routes::api)
+            .service(crate::openapi::openapi_json)
+            .service(middleware::methods::fallback()),
+    );
 }
 
 /// The cookie holds only the session token, encrypted; the database row is the truth.

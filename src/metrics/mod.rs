@@ -6,6 +6,7 @@
 //! Labels only ever hold fixed words, route templates and status codes:
 //! never a path as typed, a user's id, text or a secret.
 
+mod exporter;
 pub mod http;
 pub mod record;
 pub mod scrape;
