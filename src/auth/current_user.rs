@@ -108,7 +108,7 @@ async fn resolve(req: &HttpRequest) -> Result<Option<CurrentUser>, AppError> {
         Some(bearer) if session_token::looks_like_jwt(bearer) => {
             let claims = state.jwt.verify(bearer).await.map_err(|e| match e {
                 TokenError::Invalid => invalid_token(),
-                TokenError::Keys(e) => e,
+                TokenError::Keys(e) => e.into(),
             })?;
             let found = service::authenticate_jwt_session(&state.pool, claims.sid, claims.sub)
                 .await?

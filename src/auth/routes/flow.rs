@@ -10,7 +10,7 @@ use crate::auth::credentials::{DisplayName, Email, Password};
 use crate::auth::current_user::{
     Credential, CurrentUser, client_info, client_ip, cookie_token, start_cookie_session,
 };
-use crate::auth::service::{self, SignUpOutcome, SignedIn};
+use crate::auth::service::{self, AuthError, SignUpOutcome, SignedIn};
 use crate::error::AppError;
 
 /// Signs in with what the person typed and puts the new session in the cookie.
@@ -25,7 +25,7 @@ pub(super) async fn sign_in(
         .auth_limiter
         .check(client_ip(req, state.trust_proxy_headers))?;
     // A malformed email cannot have an account: same answer as a wrong password.
-    let email = Email::parse(email).map_err(|_| service::invalid_credentials())?;
+    let email = Email::parse(email).map_err(|_| AuthError::InvalidCredentials)?;
     let password = Password::parse_attempt(password)?;
     let client = client_info(req, state.trust_proxy_headers);
     let signed_in = service::sign_in(&state.pool, email, password, client).await?;

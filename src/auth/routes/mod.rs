@@ -16,7 +16,9 @@ use serde::Deserialize;
 
 use crate::auth::credentials::CredentialError;
 use crate::auth::current_user::CurrentUser;
+use crate::auth::jwks::KeyError;
 use crate::auth::redirect;
+use crate::auth::service::AuthError;
 use crate::error::AppError;
 use crate::respond::{html as render, see_other};
 
@@ -24,6 +26,32 @@ use crate::respond::{html as render, see_other};
 impl From<CredentialError> for AppError {
     fn from(e: CredentialError) -> Self {
         AppError::invalid(e.code(), e.to_string())
+    }
+}
+
+/// Wrong credentials are a 401 with Better-Auth's code; a password that could
+/// not be hashed or checked is ours (500); a database error maps as any does.
+impl From<AuthError> for AppError {
+    fn from(e: AuthError) -> Self {
+        match e {
+            AuthError::InvalidCredentials => AppError::Unauthorized {
+                code: "INVALID_EMAIL_OR_PASSWORD",
+                message: "Invalid email or password",
+            },
+            AuthError::Hashing(e) => AppError::Internal(e),
+            AuthError::Db(e) => e.into(),
+        }
+    }
+}
+
+/// Keys that could not be read are the database's error; keys that could
+/// not be made or used are ours (500).
+impl From<KeyError> for AppError {
+    fn from(e: KeyError) -> Self {
+        match e {
+            KeyError::Db(e) => e.into(),
+            KeyError::Crypto(e) => AppError::Internal(e),
+        }
     }
 }
 
