@@ -9,8 +9,10 @@ use crate::auth::current_user::{CurrentUser, MaybeUser};
 use crate::auth::json::{JwkSet, SessionAndUser, SessionView, Token, UserView};
 use crate::error::{AppError, AuthApiError};
 
-/// The current session and user, or `null`; never cached. Like Better-Auth's
-/// JWT plugin, a session also gets a fresh JWT in `set-auth-jwt`.
+/// The current session and user, or `null`; never cached.
+///
+/// Like Better-Auth's JWT plugin, a session also gets a fresh JWT in
+/// `set-auth-jwt`.
 #[utoipa::path(get, path = "/api/auth/get-session", tag = "auth",
     responses((status = 200, description = "`null` when not signed in; with a session, a JWT in the `set-auth-jwt` header", body = Option<SessionAndUser>)))]
 #[get("/get-session")]
@@ -37,9 +39,10 @@ pub async fn get_session(
         }))
 }
 
-/// A short-lived JWT for API clients and `/mcp`, bound to the session
-/// asking for it. Only a session (cookie or session bearer token) may ask: a
-/// JWT that could renew itself would outlive signing out.
+/// A short-lived JWT for API clients and `/mcp`, bound to the session asking for it.
+///
+/// Only a session (cookie or session bearer token) may ask: a JWT that could
+/// renew itself would outlive signing out.
 #[utoipa::path(get, path = "/api/auth/token", tag = "auth",
     responses((status = 200, body = Token),
         (status = 401, description = "Not signed in, or (`SESSION_REQUIRED`) asked with a JWT instead of a session", body = AuthApiError)))]
@@ -58,8 +61,9 @@ pub async fn issue_token(
         .json(Token { token }))
 }
 
-/// The public keys that verify our JWTs (a JSON Web Key Set). Empty when
-/// tokens are signed with the shared secret (`JWT_ALGORITHM=HS256`).
+/// The public keys that verify our JWTs (a JSON Web Key Set).
+///
+/// Empty when tokens are signed with the shared secret (`JWT_ALGORITHM=HS256`).
 #[utoipa::path(get, path = "/api/auth/jwks", tag = "auth",
     responses((status = 200, description = "A JSON Web Key Set", body = JwkSet)))]
 #[get("/jwks")]

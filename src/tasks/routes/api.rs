@@ -55,8 +55,9 @@ pub async fn show(
     Ok(HttpResponse::Ok().json(TaskView::from(task)))
 }
 
-/// Replaces a task's title and description (and completed, if sent); a
-/// missing description clears it.
+/// Replaces a task's title and description (and completed, if sent).
+///
+/// A missing description clears it.
 #[utoipa::path(put, path = "/api/tasks/{id}", operation_id = "replace_task", tag = "tasks", params(("id" = i64, Path)), request_body = TaskBody,
     responses((status = 200, body = TaskView), (status = 400, description = "`INVALID_ARGUMENT`", body = ApiError),
         (status = 401, description = "Not signed in", body = ApiError),
