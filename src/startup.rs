@@ -1,39 +1,32 @@
 //! Building and running the server: `Application::build` binds its own
 //! listener (port 0 in tests) and returns the server ready to run.
 
+mod app;
+mod trust;
+
 use std::net::TcpListener;
 
-use actix_session::SessionMiddleware;
-use actix_session::config::{CookieContentSecurity, PersistentSession};
-use actix_session::storage::CookieSessionStore;
-use actix_web::cookie::{Key, SameSite};
 use actix_web::dev::Server;
-use actix_web::middleware::{Condition, DefaultHeaders, from_fn};
+use actix_web::middleware::{Condition, from_fn};
 use actix_web::{App, HttpServer, web};
 use anyhow::Context;
-use secrecy::{ExposeSecret, SecretString};
-use sha2::{Digest, Sha512};
 use tracing_actix_web::TracingLogger;
 
 use std::sync::Arc;
 use std::time::Duration;
 
+use self::app::{api, body_limits, security_headers, session_middleware};
+use self::trust::{cookie_key, jwt_keys, public_url, trusted_origins};
 use crate::ai::Assistant;
-use crate::auth::current_user::SESSION_COOKIE;
-use crate::auth::jwks::KeyStore;
-use crate::auth::jwks::key::KeyCipher;
 use crate::auth::jwt::JwtKeys;
 use crate::auth::origin::TrustedOrigins;
 use crate::auth::rate_limit::AuthRateLimiter;
 use crate::chat::runs::Runs;
-use crate::config::{Environment, JwtAlgorithm, Settings};
+use crate::config::Settings;
 use crate::db::{self, Backend, DbPool};
 use crate::metrics::scrape::Serving;
 use crate::middleware::{self, admission, admission::Door};
 use crate::telemetry::RequestSpan;
-
-/// Largest request body any route reads.
-const MAX_BODY_BYTES: usize = 64 * 1024;
 
 /// Reply streams one user may hold open at once on one server.
 const MAX_STREAMS_PER_USER: usize = 8;
@@ -275,129 +268,4 @@ pub async fn connect_and_migrate(backend: Backend, pool_size: u32) -> anyhow::Re
     .await??;
     tracing::info!(backend = name, "database ready");
     Ok(pool)
-}
-
-fn display_host(bind: &str) -> &str {
-    match bind {
-        "0.0.0.0" | "::" | "[::]" => "localhost",
-        other => other,
-    }
-}
-
-/// The origin people use to reach this server: `PUBLIC_URL`, else this
-/// listener's address.
-fn public_url(settings: &Settings, port: u16) -> String {
-    let public_url = match &settings.public_url {
-        Some(url) => url.origin().ascii_serialization(),
-        None => format!("http://{}:{port}", display_host(&settings.bind)),
-    };
-    if settings.public_url.is_none() && settings.environment == Environment::Production {
-        tracing::warn!(
-            "PUBLIC_URL is not set: only {public_url} may write with the session cookie, and cookies are not Secure"
-        );
-    }
-    public_url
-}
-
-/// The origins that may write with the session cookie: the public one (and
-/// this machine's own names for it when `PUBLIC_URL` is not set), and
-/// `TRUSTED_ORIGINS`.
-fn trusted_origins(settings: &Settings, public_url: &str, port: u16) -> Vec<String> {
-    let mut origins = vec![public_url.to_owned()];
-    if settings.public_url.is_none() {
-        origins.push(format!("http://localhost:{port}"));
-        origins.push(format!("http://127.0.0.1:{port}"));
-    }
-    origins.extend(settings.trusted_origins.iter().cloned());
-    origins
-}
-
-/// The keys JWTs are signed with: the shared secret (HS256), or Ed25519 key
-/// pairs kept in the database, encrypted with it (EdDSA).
-fn jwt_keys(settings: &Settings, pool: &DbPool, public_url: &str) -> JwtKeys {
-    let secret = settings.auth_secret.expose_secret();
-    match settings.jwt_algorithm {
-        JwtAlgorithm::Hs256 => JwtKeys::hs256(secret.as_bytes(), public_url, settings.jwt_ttl),
-        JwtAlgorithm::EdDSA => {
-            let cipher = KeyCipher::from_secret(secret);
-            let store = KeyStore::new(
-                pool.clone(),
-                cipher,
-                settings.jwt_ttl,
-                settings.jwt_key_refresh,
-            );
-            JwtKeys::eddsa(store, public_url, settings.jwt_ttl)
-        }
-    }
-}
-
-/// The session cookie's key, derived from `AUTH_SECRET`.
-fn cookie_key(secret: &SecretString) -> Key {
-    Key::from(&Sha512::digest(
-        [
-            b"tasktalk-session-cookie:".as_slice(),
-            secret.expose_secret().as_bytes(),
-        ]
-        .concat(),
-    ))
-}
-
-/// Every body a route reads is at most [`MAX_BODY_BYTES`].
-fn body_limits(cfg: &mut web::ServiceConfig) {
-    cfg.app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
-        .app_data(web::JsonConfig::default().limit(MAX_BODY_BYTES))
-        .app_data(web::FormConfig::default().limit(MAX_BODY_BYTES));
-}
-
-/// `/api/auth/*` (Better-Auth's) and the rest of `/api/*`, each with its own
-/// fallback, so an unknown API path gets a JSON error.
-fn api(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::scope("/api/auth")
-            .configure(crate::auth::routes::auth_api)
-            .service(middleware::methods::fallback()),
-    )
-    .service(
-        web::scope("/api")
-            .configure(crate::auth::routes::api)
-            .configure(crate::chat::routes::api)
-            .configure(crate::tasks::routes::api)
-            .service(crate::openapi::openapi_json)
-            .service(middleware::methods::fallback()),
-    );
-}
-
-/// The cookie holds only the session token, encrypted; the database row is the truth.
-fn session_middleware(key: Key, secure: bool) -> SessionMiddleware<CookieSessionStore> {
-    SessionMiddleware::builder(CookieSessionStore::default(), key)
-        .cookie_name(SESSION_COOKIE.to_owned())
-        .cookie_content_security(CookieContentSecurity::Private)
-        .cookie_http_only(true)
-        .cookie_same_site(SameSite::Lax)
-        .cookie_path("/".to_owned())
-        .cookie_secure(secure)
-        .session_lifecycle(PersistentSession::default().session_ttl(
-            actix_web::cookie::time::Duration::seconds(
-                crate::auth::service::SESSION_TTL.num_seconds(),
-            ),
-        ))
-        .build()
-}
-
-fn security_headers(secure: bool) -> DefaultHeaders {
-    let headers = DefaultHeaders::new()
-        .add((
-            "Content-Security-Policy",
-            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
-             connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'",
-        ))
-        .add(("X-Content-Type-Options", "nosniff"))
-        .add(("X-Frame-Options", "DENY"))
-        .add(("Referrer-Policy", "same-origin"))
-        .add(("Permissions-Policy", "camera=(), microphone=(), geolocation=()"));
-    if secure {
-        headers.add(("Strict-Transport-Security", "max-age=31536000"))
-    } else {
-        headers
-    }
 }
