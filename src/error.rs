@@ -6,7 +6,7 @@
 //! | door | looks like |
 //! |---|---|
 //! | `/api/auth/*` | Better-Auth's `{"message", "code"}` (429 without `code`, plus `X-Retry-After`) |
-//! | other `/api/*`, `/mcp` | `{"error": {"code", "message"}}`; 401 adds `WWW-Authenticate: Bearer` |
+//! | other `/api/*`, `/mcp`, `/chatkit` | `{"error": {"code", "message"}}`; 401 adds `WWW-Authenticate: Bearer` |
 //! | HTMX request (`HX-Request`) | a toast fragment swapped into `#toasts`; 401 says the session expired |
 //! | page | an error page; 401 redirects to `/login?next=…` |
 //!
@@ -32,6 +32,7 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::error::{
     JsonPayloadError, PathError, PayloadError, QueryPayloadError, UrlencodedError,
 };
+use actix_web::http::header::HeaderMap;
 use actix_web::http::{StatusCode, header};
 use actix_web::middleware::Next;
 use actix_web::{HttpRequest, HttpResponse, ResponseError};
@@ -231,7 +232,11 @@ impl Door {
         let path = req.path();
         if path.starts_with("/api/auth/") {
             Door::AuthApi
-        } else if path.starts_with("/api/") || path == "/api" || path.starts_with("/mcp") {
+        } else if path.starts_with("/api/")
+            || path == "/api"
+            || path.starts_with("/mcp")
+            || path == "/chatkit"
+        {
             Door::Api
         } else if crate::htmx::is_htmx(req) {
             Door::Htmx
@@ -251,10 +256,21 @@ pub async fn render(
     let res = next.call(req).await?;
     match res.response().error() {
         Some(err) => {
-            let response = respond(res.request(), err);
+            let mut response = respond(res.request(), err);
+            keep_cors_headers(res.response().headers(), response.headers_mut());
             Ok(res.into_response(response))
         }
         None => Ok(res.map_into_boxed_body()),
+    }
+}
+
+/// The CORS answer an inner middleware gave stays on the rendered error, so a
+/// page on a trusted origin can read why its request was refused.
+fn keep_cors_headers(from: &HeaderMap, to: &mut HeaderMap) {
+    for (name, value) in from {
+        if name.as_str().starts_with("access-control-") || name == header::VARY {
+            to.append(name.clone(), value.clone());
+        }
     }
 }
 

@@ -7,6 +7,7 @@ pub mod ai;
 pub mod auth;
 pub mod blocking;
 pub mod chat;
+pub mod chatkit;
 pub mod cli;
 pub mod config;
 pub mod db;

@@ -142,6 +142,7 @@ impl Application {
                 .configure(api)
                 .configure(crate::auth::routes::pages)
                 .configure(crate::chat::routes::pages)
+                .configure(|cfg| crate::chatkit::routes(cfg, &state.origins))
                 .configure(crate::mcp::routes::routes)
                 .configure(crate::tasks::routes::pages)
                 .configure(crate::pages::routes)

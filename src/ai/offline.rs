@@ -46,7 +46,7 @@ pub fn step(entries: &[Entry], sink: TextSink<'_>) -> ModelStep {
             Entry::Model(step) if !step.text.is_empty() => Some(step.text.as_str()),
             _ => None,
         });
-    let intent = Intent::parse(text, asked);
+    let intent = Intent::parse(&unquoted(text), asked);
     let results: Vec<&ToolResult> = entries[at + 1..]
         .iter()
         .flat_map(|e| match e {
@@ -58,6 +58,15 @@ pub fn step(entries: &[Entry], sink: TextSink<'_>) -> ModelStep {
         reply::Next::Call(name, args) => call(name, args, results.len()),
         reply::Next::Say(text) => say(&text, sink),
     }
+}
+
+/// The message without the lines it quotes (Markdown `>` lines, such as a
+/// ChatKit frontend's quoted passage): a quote is context, never a request.
+fn unquoted(text: &str) -> String {
+    text.lines()
+        .filter(|line| !line.trim_start().starts_with('>'))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn call(name: &str, arguments: Value, n: usize) -> ModelStep {

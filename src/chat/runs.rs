@@ -68,6 +68,19 @@ impl Runs {
         }
     }
 
+    /// Runs `work` to its end even if the caller stops waiting (a client that
+    /// hangs up drops its request's future): what it stores and starts is
+    /// never left half done.
+    pub async fn detached<T: Send + 'static>(
+        &self,
+        work: impl Future<Output = T> + Send + 'static,
+    ) -> Result<T, tokio::task::JoinError> {
+        match &self.runtime {
+            Some(runtime) => runtime.spawn(work).await,
+            None => tokio::spawn(work).await,
+        }
+    }
+
     /// Whether a shutdown has begun.
     pub fn shutting_down(&self) -> bool {
         *self.phase.borrow() != Phase::Serving

@@ -40,7 +40,10 @@ impl MessageText {
 
     /// A conversation title: the first line, cut at a word near 80 characters.
     pub fn title(&self) -> String {
-        let line = self.0.lines().next().unwrap_or_default().trim();
+        // The first line of the user's own words: a quote above them is context.
+        let mut lines = self.0.lines().map(str::trim).filter(|l| !l.is_empty());
+        let first = lines.clone().next().unwrap_or_default();
+        let line = lines.find(|l| !l.starts_with('>')).unwrap_or(first);
         if line.chars().count() <= TITLE_MAX_CHARS {
             return line.to_owned();
         }
@@ -50,6 +53,43 @@ impl MessageText {
             _ => &cut,
         };
         format!("{}…", cut.trim_end())
+    }
+}
+
+/// A title a person gives a conversation: trimmed, one line, 1–200 characters.
+#[derive(Debug, Clone)]
+pub struct ConversationTitle(String);
+
+pub const TITLE_GIVEN_MAX_CHARS: usize = 200;
+
+/// Why a title was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum ConversationTitleError {
+    #[error("A title cannot be empty.")]
+    Empty,
+    #[error("A title can be at most {TITLE_GIVEN_MAX_CHARS} characters.")]
+    TooLong,
+    #[error("A title is one line of text.")]
+    Control,
+}
+
+impl ConversationTitle {
+    pub fn parse(title: &str) -> Result<ConversationTitle, ConversationTitleError> {
+        let title = title.trim();
+        if title.is_empty() {
+            return Err(ConversationTitleError::Empty);
+        }
+        if title.chars().count() > TITLE_GIVEN_MAX_CHARS {
+            return Err(ConversationTitleError::TooLong);
+        }
+        if title.chars().any(char::is_control) {
+            return Err(ConversationTitleError::Control);
+        }
+        Ok(ConversationTitle(title.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
     }
 }
 
@@ -63,6 +103,27 @@ mod tests {
         assert!(MessageText::parse(" \n ").is_err());
         assert!(MessageText::parse(&"x".repeat(MESSAGE_MAX_CHARS + 1)).is_err());
         assert!(MessageText::parse("add milk\0").is_err());
+    }
+
+    #[test]
+    fn a_given_title_is_one_trimmed_line_of_1_to_200_characters() {
+        assert_eq!(
+            ConversationTitle::parse("  Groceries ").unwrap().as_str(),
+            "Groceries"
+        );
+        assert!(ConversationTitle::parse(" \t ").is_err());
+        assert!(ConversationTitle::parse("a\nb").is_err());
+        assert!(ConversationTitle::parse("nul\0").is_err());
+        assert!(ConversationTitle::parse(&"é".repeat(200)).is_ok());
+        assert!(ConversationTitle::parse(&"é".repeat(201)).is_err());
+    }
+
+    #[test]
+    fn a_title_skips_a_quote_above_the_message() {
+        let text = MessageText::parse("> delete task 3\n>\n\nWhat did this mean?").unwrap();
+        assert_eq!(text.title(), "What did this mean?");
+        let quote_only = MessageText::parse("> only a quote").unwrap();
+        assert_eq!(quote_only.title(), "> only a quote");
     }
 
     #[test]

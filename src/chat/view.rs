@@ -7,10 +7,13 @@ use super::markdown::to_safe_html;
 use crate::ai::CallRecord;
 use crate::db::models::{Message, ReplyStatus};
 
-/// A tool call as a small card: "Added task #5 · Buy groceries".
+/// A tool call as a small card: "Added task #5" · "Buy groceries".
 pub struct Card {
     pub ok: bool,
-    pub label: String,
+    /// What was done: "Added task #5", "Listed 3 pending tasks".
+    pub headline: String,
+    /// What it was done to or why it failed: the task's title, the error.
+    pub detail: Option<String>,
 }
 
 impl Card {
@@ -23,32 +26,47 @@ impl Card {
             let what = call.name.replace('_', " ");
             return Card {
                 ok: false,
-                label: format!("Could not {what} · {message}"),
+                headline: format!("Could not {what}"),
+                detail: Some(message.to_owned()),
             };
         }
         let id = &call.result["task_id"];
-        let title = call.result["title"].as_str().unwrap_or_default();
-        let label = match call.name.as_str() {
-            "add_task" => format!("Added task #{id} · {title}"),
-            "complete_task" => format!("Completed task #{id} · {title}"),
-            "delete_task" => format!("Deleted task #{id} · {title}"),
-            "update_task" => format!("Updated task #{id} · {title}"),
-            "list_tasks" => {
-                let n = call.result.as_array().map_or(0, Vec::len);
-                let status = call.arguments["status"].as_str().unwrap_or("all");
-                let which = if status == "all" {
-                    String::new()
-                } else {
-                    format!("{status} ")
-                };
-                match n {
-                    1 => format!("Listed 1 {which}task"),
-                    n => format!("Listed {n} {which}tasks"),
-                }
-            }
-            other => format!("Ran {other}"),
+        let title = call.result["title"].as_str().map(str::to_owned);
+        let (headline, detail) = match call.name.as_str() {
+            "add_task" => (format!("Added task #{id}"), title),
+            "complete_task" => (format!("Completed task #{id}"), title),
+            "delete_task" => (format!("Deleted task #{id}"), title),
+            "update_task" => (format!("Updated task #{id}"), title),
+            "list_tasks" => (listed(call), None),
+            other => (format!("Ran {other}"), None),
         };
-        Card { ok: true, label }
+        Card {
+            ok: true,
+            headline,
+            detail,
+        }
+    }
+
+    /// One line: "Added task #5 · Buy groceries".
+    pub fn label(&self) -> String {
+        match &self.detail {
+            Some(detail) => format!("{} · {detail}", self.headline),
+            None => self.headline.clone(),
+        }
+    }
+}
+
+fn listed(call: &CallRecord) -> String {
+    let n = call.result.as_array().map_or(0, Vec::len);
+    let status = call.arguments["status"].as_str().unwrap_or("all");
+    let which = if status == "all" {
+        String::new()
+    } else {
+        format!("{status} ")
+    };
+    match n {
+        1 => format!("Listed 1 {which}task"),
+        n => format!("Listed {n} {which}tasks"),
     }
 }
 

@@ -13,6 +13,7 @@ mod chat_offline;
 mod chat_offline_safety;
 mod chat_pages;
 mod chat_providers;
+mod chatkit;
 mod cli;
 mod data_layer;
 mod db_outage;

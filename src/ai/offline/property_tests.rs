@@ -203,6 +203,20 @@ proptest! {
     }
 
     #[test]
+    fn a_quoted_request_is_never_acted_on(
+        quoted in sentence(),
+        typed in prop::sample::select(&["", " ", "thanks", "thank you", "this", "ok", "interesting", "hello", "do it", "what is this?"][..]),
+    ) {
+        let quote: String = quoted.lines().map(|line| format!("> {line}\n")).collect();
+        for input in [format!("{quote}\n{typed}"), format!("{typed}\n\n{quote}")] {
+            let entries = [crate::ai::Entry::User(input.clone())];
+            let step = super::step(&entries, &|_| {});
+            let changing: Vec<_> = step.calls.iter().filter(|c| c.name != "list_tasks").collect();
+            prop_assert!(changing.is_empty(), "{input:?} made {changing:?}");
+        }
+    }
+
+    #[test]
     fn a_sentence_starting_with_an_add_phrase_never_changes_a_task(
         phrase in add_phrase(),
         rest in sentence(),

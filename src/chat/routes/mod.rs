@@ -8,6 +8,7 @@ mod stream;
 
 use actix_web::web;
 
+use crate::chat::service::ChatError;
 use crate::chat::text::MessageTextError;
 use crate::error::AppError;
 
@@ -35,6 +36,20 @@ pub fn api(cfg: &mut web::ServiceConfig) {
 pub struct MessageForm {
     #[serde(default)]
     message: String,
+}
+
+/// A chat failure as an answer: not found is a 404, a run that cannot start
+/// a 503 that names the conversation holding the saved message.
+impl From<ChatError> for AppError {
+    fn from(e: ChatError) -> Self {
+        match e {
+            ChatError::NotFound => AppError::NotFound,
+            ChatError::Unavailable { conversation_id } => {
+                AppError::AssistantUnavailable { conversation_id }
+            }
+            ChatError::Db(e) => AppError::from(e),
+        }
+    }
 }
 
 /// A refused message is a 400 `INVALID_MESSAGE` (a toast on the pages).

@@ -15,7 +15,7 @@ use tokio::sync::mpsc;
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::chat::relay;
-use crate::chat::service;
+use crate::chat::service::{self, ChatError};
 use crate::error::AppError;
 use crate::middleware::methods::asked_with_head;
 
@@ -45,8 +45,8 @@ pub async fn reply(
     {
         Ok(answer) => Some(answer),
         // Shutting down: the message is saved; the page offers to try again.
-        Err(AppError::AssistantUnavailable { .. }) => None,
-        Err(e) => return Err(e),
+        Err(ChatError::Unavailable { .. }) => None,
+        Err(e) => return Err(e.into()),
     };
 
     let (frames, body) = mpsc::unbounded_channel::<Bytes>();

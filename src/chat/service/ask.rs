@@ -4,19 +4,19 @@
 
 use std::sync::Arc;
 
+use super::ChatError;
 use super::turn::{self, Answer};
 use crate::ai::Assistant;
 use crate::chat::runs::Runs;
 use crate::chat::text::MessageText;
 use crate::db::DbPool;
 use crate::db::models::{Message, ReplyStatus};
-use crate::error::AppError;
 
 /// Stores `text` in conversation `conversation_id` (a new one when `None`)
 /// and waits for the finished reply. The run is its own task: a caller that
 /// gives up does not stop it. A reply that failed is
-/// [`AppError::AssistantUnavailable`], naming the conversation the message
-/// is saved in.
+/// [`ChatError::Unavailable`], naming the conversation the message is saved
+/// in.
 pub async fn ask(
     pool: &DbPool,
     assistant: &Arc<Assistant>,
@@ -24,7 +24,7 @@ pub async fn ask(
     user_id: &str,
     conversation_id: Option<i64>,
     text: MessageText,
-) -> Result<Message, AppError> {
+) -> Result<Message, ChatError> {
     let (conversation, question) = match conversation_id {
         Some(id) => turn::add_message(pool, user_id, id, text).await?,
         None => turn::start_conversation(pool, user_id, text).await?,
@@ -38,7 +38,7 @@ pub async fn ask(
     };
     match reply {
         Some(reply) if reply.status() == ReplyStatus::Done => Ok(reply),
-        _ => Err(AppError::AssistantUnavailable {
+        _ => Err(ChatError::Unavailable {
             conversation_id: conversation.id,
         }),
     }

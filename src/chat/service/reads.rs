@@ -3,9 +3,9 @@
 //! lease) are shown, and stored, as failed: whoever reads next gives up on
 //! them, on any replica.
 
+use super::ChatError;
 use crate::db::models::{Conversation, Message, Question};
 use crate::db::{self, DbConnection, DbPool};
-use crate::error::AppError;
 
 /// One page of a conversation, oldest first.
 #[derive(Debug)]
@@ -63,7 +63,7 @@ pub async fn page(
     conversation_id: i64,
     before: Option<i64>,
     limit: i64,
-) -> Result<Page, AppError> {
+) -> Result<Page, ChatError> {
     let user_id = user_id.to_owned();
     let page = db::call(pool, "read a page of messages", move |conn| {
         Conversation::find_by_id_and_user(conn, conversation_id, &user_id)?;
@@ -78,7 +78,7 @@ pub async fn conversations(
     pool: &DbPool,
     user_id: &str,
     limit: i64,
-) -> Result<Vec<Conversation>, AppError> {
+) -> Result<Vec<Conversation>, ChatError> {
     let user_id = user_id.to_owned();
     let list = db::call(pool, "list conversations", move |conn| {
         Conversation::list_by_user(conn, &user_id, limit)
@@ -102,7 +102,7 @@ pub async fn overview(
     open: Option<i64>,
     listed: i64,
     per_page: i64,
-) -> Result<Overview, AppError> {
+) -> Result<Overview, ChatError> {
     let user_id = user_id.to_owned();
     let overview = db::call(pool, "read the chat overview", move |conn| {
         let conversations = Conversation::list_by_user(conn, &user_id, listed)?;
@@ -131,7 +131,7 @@ pub async fn find_user_message(
     user_id: &str,
     conversation_id: i64,
     message_id: i64,
-) -> Result<Message, AppError> {
+) -> Result<Message, ChatError> {
     let user_id = user_id.to_owned();
     let found = db::call(pool, "find a user's message", move |conn| {
         let question = Question {

@@ -13,6 +13,7 @@ use chrono::NaiveDateTime;
 use diesel::Connection;
 use tokio::sync::{mpsc, oneshot};
 
+use super::ChatError;
 use crate::ai::agent::{self, AgentEvent};
 use crate::ai::{Assistant, Entry};
 use crate::chat::calls;
@@ -24,7 +25,6 @@ use crate::db::models::{
     Conversation, ConversationInsertForm, Message, MessageInsertForm, Question, ReplyStatus,
 };
 use crate::db::{self, DbPool};
-use crate::error::AppError;
 
 /// How many earlier messages the model sees.
 const HISTORY_MESSAGES: i64 = 40;
@@ -36,7 +36,7 @@ pub async fn start_conversation(
     pool: &DbPool,
     user_id: &str,
     text: MessageText,
-) -> Result<(Conversation, Message), AppError> {
+) -> Result<(Conversation, Message), ChatError> {
     let user_id = user_id.to_owned();
     let created = db::call(pool, "start a conversation", move |conn| {
         conn.transaction(|conn| {
@@ -66,7 +66,7 @@ pub async fn add_message(
     user_id: &str,
     conversation_id: i64,
     text: MessageText,
-) -> Result<(Conversation, Message), AppError> {
+) -> Result<(Conversation, Message), ChatError> {
     let user_id = user_id.to_owned();
     let added = db::call(pool, "add a message", move |conn| {
         conn.transaction(|conn| {
@@ -77,7 +77,7 @@ pub async fn add_message(
     })
     .await;
     match added {
-        Err(e) if e.is_foreign_key_violation() => Err(AppError::NotFound),
+        Err(e) if e.is_foreign_key_violation() => Err(ChatError::NotFound),
         other => Ok(other?),
     }
 }
@@ -110,6 +110,8 @@ fn insert_user_message(
 
 /// A turn in progress, as its starter sees it.
 pub struct Running {
+    /// The reply being written, as claimed (pending, empty).
+    pub reply: Message,
     pub events: mpsc::UnboundedReceiver<AgentEvent>,
     pub finished: oneshot::Receiver<Message>,
 }
@@ -130,8 +132,8 @@ pub async fn answer(
     assistant: &Arc<Assistant>,
     runs: &Arc<Runs>,
     question: &Message,
-) -> Result<Answer, AppError> {
-    let unavailable = AppError::AssistantUnavailable {
+) -> Result<Answer, ChatError> {
+    let unavailable = ChatError::Unavailable {
         conversation_id: question.conversation_id,
     };
     let Some(guard) = runs.start() else {
@@ -143,6 +145,7 @@ pub async fn answer(
     };
     let (events_tx, events) = mpsc::unbounded_channel();
     let (finished_tx, finished) = oneshot::channel();
+    let claimed = reply.clone();
     let (pool, assistant) = (pool.clone(), assistant.clone());
     let (stopping, agent_stopping) = (runs.stopping(), runs.stopping());
     runs.spawn(async move {
@@ -172,7 +175,11 @@ pub async fn answer(
             let _ = finished_tx.send(saved);
         }
     });
-    Ok(Answer::Started(Running { events, finished }))
+    Ok(Answer::Started(Running {
+        reply: claimed,
+        events,
+        finished,
+    }))
 }
 
 /// Claims the answer to `question` for a new run: its failed reply (a retry)
@@ -181,7 +188,7 @@ pub async fn answer(
 async fn claim(
     pool: &DbPool,
     question: &Message,
-) -> Result<Result<(Message, Vec<Message>), Message>, AppError> {
+) -> Result<Result<(Message, Vec<Message>), Message>, ChatError> {
     let (user_id, question_id, conversation_id) = (
         question.user_id.clone(),
         question.id,
@@ -207,8 +214,12 @@ async fn claim(
         )?;
         Ok(Ok((reply, history)))
     })
-    .await?;
-    Ok(claimed)
+    .await;
+    match claimed {
+        // The conversation was deleted since the message was read.
+        Err(e) if e.is_foreign_key_violation() => Err(ChatError::NotFound),
+        other => Ok(other?),
+    }
 }
 
 /// [`claim`] on a held connection: the reply claimed for run `run_id`, or
@@ -275,7 +286,7 @@ fn insert_pending_reply(
 
 /// Looks at a reply some other run is writing: the reply as it is now, failed
 /// first if its run died (its lease lapsed).
-pub async fn look_at(pool: &DbPool, reply: &Message) -> Result<Message, AppError> {
+pub async fn look_at(pool: &DbPool, reply: &Message) -> Result<Message, ChatError> {
     let (id, user_id, conversation_id) = (reply.id, reply.user_id.clone(), reply.conversation_id);
     let reply = db::call(pool, "look at a reply", move |conn| {
         let now = db::now();
@@ -292,7 +303,7 @@ pub async fn look_at(pool: &DbPool, reply: &Message) -> Result<Message, AppError
 
 /// Waits for a reply some other run is writing, and returns it finished
 /// (or failed, if its run was lost).
-pub async fn wait_for(pool: &DbPool, reply: Message) -> Result<Message, AppError> {
+pub async fn wait_for(pool: &DbPool, reply: Message) -> Result<Message, ChatError> {
     let mut reply = reply;
     while reply.status() == ReplyStatus::Pending {
         tokio::time::sleep(POLL_EVERY).await;

@@ -130,19 +130,53 @@ impl Message {
         before: Option<i64>,
         limit: i64,
     ) -> QueryResult<Vec<Message>> {
+        let upto = before.map(|before| before - 1);
+        let mut page = Message::run_from(conn, conversation_id, user_id, upto, true, limit)?;
+        page.reverse();
+        Ok(page)
+    }
+
+    /// How many of the messages `ids` are in the owner's conversation.
+    pub fn count_in(
+        conn: &mut DbConnection,
+        conversation_id: i64,
+        user_id: &str,
+        ids: &[i64],
+    ) -> QueryResult<i64> {
+        message::table
+            .filter(message::conversation_id.eq(conversation_id))
+            .filter(message::user_id.eq(user_id))
+            .filter(message::id.eq_any(ids))
+            .count()
+            .get_result(conn)
+    }
+
+    /// A keyset run of a conversation's messages from `from` (inclusive),
+    /// upwards, or downwards when `newest_first`; from either end without `from`.
+    pub fn run_from(
+        conn: &mut DbConnection,
+        conversation_id: i64,
+        user_id: &str,
+        from: Option<i64>,
+        newest_first: bool,
+        limit: i64,
+    ) -> QueryResult<Vec<Message>> {
         let mut query = message::table
             .filter(message::conversation_id.eq(conversation_id))
             .filter(message::user_id.eq(user_id))
             .select(Message::as_select())
-            .order(message::id.desc())
             .limit(limit)
             .into_boxed();
-        if let Some(before) = before {
-            query = query.filter(message::id.lt(before));
+        query = match (newest_first, from) {
+            (true, Some(from)) => query.filter(message::id.le(from)),
+            (false, Some(from)) => query.filter(message::id.ge(from)),
+            (_, None) => query,
+        };
+        if newest_first {
+            query.order(message::id.desc()).load(conn)
+        } else {
+            query.order(message::id.asc()).load(conn)
         }
-        let mut page = query.load(conn)?;
-        page.reverse();
-        Ok(page)
     }
 
     /// What the model sees of the conversation up to and including the user
