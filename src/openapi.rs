@@ -19,9 +19,9 @@ use crate::{auth, chat, tasks};
         auth::routes::api::sign_up,
         auth::routes::api::sign_in,
         auth::routes::api::sign_out,
-        auth::routes::api::get_session,
-        auth::routes::api::issue_token,
-        auth::routes::api::jwks,
+        auth::routes::tokens::get_session,
+        auth::routes::tokens::issue_token,
+        auth::routes::tokens::jwks,
         auth::routes::me::me,
         chat::routes::api::chat,
         chat::routes::api::chat_as,
@@ -111,4 +111,26 @@ fn with_path_user(operation: &mut Operation) {
 #[get("/openapi.json")]
 pub async fn openapi_json() -> HttpResponse {
     HttpResponse::Ok().json(document())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A handler's doc comment gives the summary up to its first blank line,
+    /// so a longer comment must break after its first sentence.
+    #[test]
+    fn every_operation_is_summed_up_in_one_sentence() {
+        for (path, item) in &document().paths.paths {
+            let mut item = item.clone();
+            for operation in operations(&mut item) {
+                let summary = operation.summary.as_deref().unwrap_or_default();
+                assert!(!summary.is_empty(), "{path} has no summary");
+                assert!(
+                    !summary.trim_end_matches('.').contains(". "),
+                    "{path}: the summary {summary:?} is more than one sentence"
+                );
+            }
+        }
+    }
 }

@@ -1,39 +1,32 @@
 //! Building and running the server: `Application::build` binds its own
 //! listener (port 0 in tests) and returns the server ready to run.
 
+mod app;
+mod trust;
+
 use std::net::TcpListener;
 
-use actix_session::SessionMiddleware;
-use actix_session::config::{CookieContentSecurity, PersistentSession};
-use actix_session::storage::CookieSessionStore;
-use actix_web::cookie::{Key, SameSite};
 use actix_web::dev::Server;
-use actix_web::middleware::{Condition, DefaultHeaders, from_fn};
+use actix_web::middleware::{Condition, from_fn};
 use actix_web::{App, HttpServer, web};
 use anyhow::Context;
-use secrecy::ExposeSecret;
-use sha2::{Digest, Sha512};
 use tracing_actix_web::TracingLogger;
 
 use std::sync::Arc;
 use std::time::Duration;
 
+use self::app::{api, body_limits, security_headers, session_middleware};
+use self::trust::{cookie_key, jwt_keys, public_url, trusted_origins};
 use crate::ai::Assistant;
-use crate::auth::current_user::SESSION_COOKIE;
-use crate::auth::jwks::KeyStore;
-use crate::auth::jwks::key::KeyCipher;
 use crate::auth::jwt::JwtKeys;
 use crate::auth::origin::TrustedOrigins;
 use crate::auth::rate_limit::AuthRateLimiter;
 use crate::chat::runs::Runs;
-use crate::config::{Environment, JwtAlgorithm, Settings};
+use crate::config::Settings;
 use crate::db::{self, Backend, DbPool};
 use crate::metrics::scrape::Serving;
 use crate::middleware::{self, admission, admission::Door};
 use crate::telemetry::RequestSpan;
-
-/// Largest request body any route reads.
-const MAX_BODY_BYTES: usize = 64 * 1024;
 
 /// Reply streams one user may hold open at once on one server.
 const MAX_STREAMS_PER_USER: usize = 8;
@@ -79,56 +72,49 @@ impl Application {
         let listener = TcpListener::bind((settings.bind.as_str(), settings.port))
             .with_context(|| format!("could not listen on {}:{}", settings.bind, settings.port))?;
         let port = listener.local_addr()?.port();
-        let public_url = match &settings.public_url {
-            Some(url) => url.origin().ascii_serialization(),
-            None => format!("http://{}:{port}", display_host(&settings.bind)),
-        };
-        if settings.public_url.is_none() && settings.environment == Environment::Production {
-            tracing::warn!(
-                "PUBLIC_URL is not set: only {public_url} may write with the session cookie, and cookies are not Secure"
-            );
-        }
-        let mut origins = vec![public_url.clone()];
-        if settings.public_url.is_none() {
-            origins.push(format!("http://localhost:{port}"));
-            origins.push(format!("http://127.0.0.1:{port}"));
-        }
-        origins.extend(settings.trusted_origins.iter().cloned());
+        let public_url = public_url(&settings, port);
 
         tokio::spawn(crate::auth::service::sweep_expired_sessions(
             pool.clone(),
             EXPIRED_SESSION_SWEEP,
         ));
 
-        let secret = settings.auth_secret.expose_secret().as_bytes();
-        let jwt = match settings.jwt_algorithm {
-            JwtAlgorithm::Hs256 => JwtKeys::hs256(secret, &public_url, settings.jwt_ttl),
-            JwtAlgorithm::EdDSA => {
-                let cipher = KeyCipher::from_secret(settings.auth_secret.expose_secret());
-                let store = KeyStore::new(
-                    pool.clone(),
-                    cipher,
-                    settings.jwt_ttl,
-                    settings.jwt_key_refresh,
-                );
-                JwtKeys::eddsa(store, &public_url, settings.jwt_ttl)
-            }
-        };
-        let runs = Runs::new(MAX_STREAMS_PER_USER);
         let state = web::Data::new(AppState {
+            jwt: jwt_keys(&settings, &pool, &public_url),
             pool,
-            jwt,
             auth_limiter: AuthRateLimiter::new(settings.auth_rate_limit_per_minute),
-            origins: TrustedOrigins::new(origins),
+            origins: TrustedOrigins::new(trusted_origins(&settings, &public_url, port)),
             trust_proxy_headers: settings.trust_proxy_headers,
             assistant,
-            runs: runs.clone(),
+            runs: Runs::new(MAX_STREAMS_PER_USER),
         });
-        let cookie_key = Key::from(&Sha512::digest(
-            [b"tasktalk-session-cookie:".as_slice(), secret].concat(),
-        ));
+        let metrics_port = match &metrics.listener {
+            Some(listener) => Some(listener.local_addr()?.port()),
+            None => None,
+        };
+        let runs = state.runs.clone();
         let secure = public_url.starts_with("https://");
+        let server = Application::serve(&settings, listener, state, metrics, secure)?;
+        Ok(Application {
+            port,
+            public_url,
+            server,
+            metrics_port,
+            runs,
+            shutdown_grace: settings.shutdown_grace,
+        })
+    }
 
+    /// The server over `state`, with its middleware and routes, on `listener`
+    /// and on the `METRICS_BIND` listener if there is one.
+    fn serve(
+        settings: &Settings,
+        listener: TcpListener,
+        state: web::Data<AppState>,
+        metrics: Serving,
+        secure: bool,
+    ) -> std::io::Result<Server> {
+        let cookie_key = cookie_key(&settings.auth_secret);
         let (main_metrics, metrics_only) = (metrics.main, metrics.dedicated.clone());
         let mut server = HttpServer::new(move || {
             let door = Door::new(admission::PER_WORKER, admission::HOLD);
@@ -152,22 +138,8 @@ impl Application {
                 ))
                 .configure(|cfg| crate::metrics::scrape::dedicated(cfg, metrics_only.as_ref()))
                 .app_data(state.clone())
-                .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
-                .app_data(web::JsonConfig::default().limit(MAX_BODY_BYTES))
-                .app_data(web::FormConfig::default().limit(MAX_BODY_BYTES))
-                .service(
-                    web::scope("/api/auth")
-                        .configure(crate::auth::routes::auth_api)
-                        .service(middleware::methods::fallback()),
-                )
-                .service(
-                    web::scope("/api")
-                        .configure(crate::auth::routes::api)
-                        .configure(crate::chat::routes::api)
-                        .configure(crate::tasks::routes::api)
-                        .service(crate::openapi::openapi_json)
-                        .service(middleware::methods::fallback()),
-                )
+                .configure(body_limits)
+                .configure(api)
                 .configure(crate::auth::routes::pages)
                 .configure(crate::chat::routes::pages)
                 .configure(|cfg| crate::chatkit::routes(cfg, &state.origins))
@@ -185,19 +157,10 @@ impl Application {
         if let Some(workers) = settings.workers {
             server = server.workers(workers);
         }
-        let mut metrics_port = None;
         if let Some(listener) = metrics.listener {
-            metrics_port = Some(listener.local_addr()?.port());
             server = server.listen(listener)?;
         }
-        Ok(Application {
-            port,
-            public_url,
-            server: server.run(),
-            metrics_port,
-            runs,
-            shutdown_grace: settings.shutdown_grace,
-        })
+        Ok(server.run())
     }
 
     pub fn port(&self) -> u16 {
@@ -306,46 +269,4 @@ pub async fn connect_and_migrate(backend: Backend, pool_size: u32) -> anyhow::Re
     .await??;
     tracing::info!(backend = name, "database ready");
     Ok(pool)
-}
-
-fn display_host(bind: &str) -> &str {
-    match bind {
-        "0.0.0.0" | "::" | "[::]" => "localhost",
-        other => other,
-    }
-}
-
-/// The cookie holds only the session token, encrypted; the database row is the truth.
-fn session_middleware(key: Key, secure: bool) -> SessionMiddleware<CookieSessionStore> {
-    SessionMiddleware::builder(CookieSessionStore::default(), key)
-        .cookie_name(SESSION_COOKIE.to_owned())
-        .cookie_content_security(CookieContentSecurity::Private)
-        .cookie_http_only(true)
-        .cookie_same_site(SameSite::Lax)
-        .cookie_path("/".to_owned())
-        .cookie_secure(secure)
-        .session_lifecycle(PersistentSession::default().session_ttl(
-            actix_web::cookie::time::Duration::seconds(
-                crate::auth::service::SESSION_TTL.num_seconds(),
-            ),
-        ))
-        .build()
-}
-
-fn security_headers(secure: bool) -> DefaultHeaders {
-    let headers = DefaultHeaders::new()
-        .add((
-            "Content-Security-Policy",
-            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
-             connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'",
-        ))
-        .add(("X-Content-Type-Options", "nosniff"))
-        .add(("X-Frame-Options", "DENY"))
-        .add(("Referrer-Policy", "same-origin"))
-        .add(("Permissions-Policy", "camera=(), microphone=(), geolocation=()"));
-    if secure {
-        headers.add(("Strict-Transport-Security", "max-age=31536000"))
-    } else {
-        headers
-    }
 }

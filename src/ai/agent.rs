@@ -1,7 +1,7 @@
 //! The agent loop: model → tool calls → results back to the model → … until
 //! it answers without calling a tool, or the step limit is reached.
 //!
-//! Tools run through `db::run`, one short connection each; no connection is
+//! Tools run through `db::call`, one short connection each; no connection is
 //! held while the model is thinking.
 
 use std::future::Future;
@@ -64,14 +64,7 @@ pub async fn run(
 ) -> Reply {
     tokio::pin!(stopping);
     let first_step = already_ran.iter().map(|c| c.step + 1).max().unwrap_or(0);
-    replay("", &already_ran, &mut entries);
-    for call in &already_ran {
-        let _ = events.send(AgentEvent::ToolCall(call.clone()));
-    }
-    let mut reply = Reply {
-        calls: already_ran,
-        ..Reply::default()
-    };
+    let mut reply = resume(already_ran, &mut entries, events);
     let sink = |text: &str| {
         let _ = events.send(AgentEvent::Text(text.to_owned()));
     };
@@ -86,44 +79,92 @@ pub async fn run(
         };
         let ModelStep { text, calls } = match answered {
             Ok(step) => step,
-            Err(e) => {
-                reply.text = reply.text.trim_end().to_owned();
-                reply.failure = Some(e);
-                return reply;
-            }
+            Err(e) => return finished(reply, Some(e)),
         };
         reply.text.push_str(&text);
         if calls.is_empty() {
-            reply.text = reply.text.trim_end().to_owned();
-            return reply;
+            return finished(reply, None);
         }
-        let mut results = Vec::with_capacity(calls.len());
-        for call in &calls {
-            if (&mut stopping).now_or_never().is_some() {
-                reply.text = reply.text.trim_end().to_owned();
-                reply.failure = Some(ProviderError::Interrupted);
-                return reply;
-            }
-            let result = execute(pool, user_id, call).await;
-            let record = CallRecord {
-                name: call.name.clone(),
-                arguments: call.arguments.clone(),
-                result: result.clone(),
-                step,
-                id: call.id.clone(),
-                signature: call.signature.clone(),
-            };
-            let _ = events.send(AgentEvent::ToolCall(record.clone()));
-            reply.calls.push(record);
-            results.push(ToolResult {
-                call_id: call.id.clone(),
-                name: call.name.clone(),
-                result,
-            });
-        }
+        let ran = call_tools(
+            pool,
+            user_id,
+            &calls,
+            step,
+            events,
+            &mut reply,
+            &mut stopping,
+        );
+        let Some(results) = ran.await else {
+            return finished(reply, Some(ProviderError::Interrupted));
+        };
         entries.push(Entry::Model(ModelStep { text, calls }));
         entries.push(Entry::Tools(results));
     }
+    out_of_steps(reply, sink)
+}
+
+/// The reply a run starts from: the tool calls an earlier run of this turn
+/// made, shown again and put back into the exchange the model sees.
+fn resume(
+    already_ran: Vec<CallRecord>,
+    entries: &mut Vec<Entry>,
+    events: &UnboundedSender<AgentEvent>,
+) -> Reply {
+    replay("", &already_ran, entries);
+    for call in &already_ran {
+        let _ = events.send(AgentEvent::ToolCall(call.clone()));
+    }
+    Reply {
+        calls: already_ran,
+        ..Reply::default()
+    }
+}
+
+/// Runs the model's tool calls of `step` in order, reporting each and
+/// keeping it in `reply`; `None` when `stopping` resolved before one began.
+async fn call_tools(
+    pool: &DbPool,
+    user_id: &str,
+    calls: &[ToolCallRequest],
+    step: u32,
+    events: &UnboundedSender<AgentEvent>,
+    reply: &mut Reply,
+    stopping: &mut (impl Future<Output = ()> + Unpin),
+) -> Option<Vec<ToolResult>> {
+    let mut results = Vec::with_capacity(calls.len());
+    for call in calls {
+        if (&mut *stopping).now_or_never().is_some() {
+            return None;
+        }
+        let result = execute(pool, user_id, call).await;
+        let record = CallRecord {
+            name: call.name.clone(),
+            arguments: call.arguments.clone(),
+            result: result.clone(),
+            step,
+            id: call.id.clone(),
+            signature: call.signature.clone(),
+        };
+        let _ = events.send(AgentEvent::ToolCall(record.clone()));
+        reply.calls.push(record);
+        results.push(ToolResult {
+            call_id: call.id.clone(),
+            name: call.name.clone(),
+            result,
+        });
+    }
+    Some(results)
+}
+
+/// The turn ends here: its text trimmed, with `failure` if it failed.
+fn finished(mut reply: Reply, failure: Option<ProviderError>) -> Reply {
+    reply.text = reply.text.trim_end().to_owned();
+    reply.failure = failure;
+    reply
+}
+
+/// The turn used every step it may: it ends saying so.
+fn out_of_steps(mut reply: Reply, sink: impl Fn(&str)) -> Reply {
     let note = "I stopped here: this needed more steps than I am allowed in one answer. Ask me to continue if something is left.";
     if !reply.text.trim().is_empty() {
         reply.text.push_str("\n\n");

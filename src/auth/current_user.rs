@@ -20,6 +20,7 @@ use super::session_token;
 use crate::AppState;
 use crate::db::models::{Session, User};
 use crate::error::AppError;
+use crate::request::bearer_token;
 
 /// The name of the session cookie.
 pub const SESSION_COOKIE: &str = "tasktalk_session";
@@ -107,7 +108,7 @@ async fn resolve(req: &HttpRequest) -> Result<Option<CurrentUser>, AppError> {
         Some(bearer) if session_token::looks_like_jwt(bearer) => {
             let claims = state.jwt.verify(bearer).await.map_err(|e| match e {
                 TokenError::Invalid => invalid_token(),
-                TokenError::Keys(e) => e,
+                TokenError::Keys(e) => e.into(),
             })?;
             let found = service::authenticate_jwt_session(&state.pool, claims.sid, claims.sub)
                 .await?
@@ -175,14 +176,6 @@ pub fn start_cookie_session(cookie: &CookieSession, token: &str) -> Result<(), A
     cookie
         .insert(TOKEN_KEY, token)
         .map_err(|e| AppError::Internal(anyhow::anyhow!("could not write the session cookie: {e}")))
-}
-
-/// The value of `Authorization: Bearer …`, if any.
-pub fn bearer_token(req: &HttpRequest) -> Option<&str> {
-    let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, token) = value.split_once(' ')?;
-    let token = token.trim();
-    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
 }
 
 /// The client's IP: the peer address, or the proxy's forwarded one when trusted.

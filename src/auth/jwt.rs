@@ -18,10 +18,9 @@ use jsonwebtoken::{
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::jwks::KeyStore;
+use super::jwks::{KeyError, KeyStore};
 use crate::config::JwtAlgorithm;
 use crate::db::models::User;
-use crate::error::AppError;
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Claims {
@@ -111,7 +110,7 @@ pub enum TokenError {
     Invalid,
     /// The keys could not be read (the database is away, say).
     #[error(transparent)]
-    Keys(#[from] AppError),
+    Keys(#[from] KeyError),
 }
 
 impl JwtKeys {
@@ -156,7 +155,7 @@ impl JwtKeys {
     /// A token for `user`, bound to the session `session_id`: the one issued
     /// for that session in the last [`REUSE_FOR`] if it says the same
     /// (same user, name, email and key), else a new one.
-    pub async fn issue(&self, user: &User, session_id: &str) -> Result<String, AppError> {
+    pub async fn issue(&self, user: &User, session_id: &str) -> Result<String, KeyError> {
         let loaded;
         let (algorithm, kid, key) = match &self.keys {
             Keys::Shared { kid, encoding, .. } => (Algorithm::HS256, kid.as_str(), encoding),
@@ -182,7 +181,7 @@ impl JwtKeys {
         };
         let mut header = Header::new(algorithm);
         header.kid = Some(kid.to_owned());
-        let token = encode(&header, &claims, key).map_err(|e| AppError::Internal(e.into()))?;
+        let token = encode(&header, &claims, key).map_err(|e| KeyError::Crypto(e.into()))?;
         self.recent.put(session_id, says, token.clone());
         Ok(token)
     }
@@ -209,7 +208,7 @@ impl JwtKeys {
 
     /// The public keys that verify our tokens, as `/api/auth/jwks` lists them:
     /// none with a shared secret.
-    pub async fn published(&self) -> Result<Vec<serde_json::Value>, AppError> {
+    pub async fn published(&self) -> Result<Vec<serde_json::Value>, KeyError> {
         match &self.keys {
             Keys::Shared { .. } => Ok(Vec::new()),
             Keys::Pairs(store) => Ok(store.keys(None).await?.public.clone()),

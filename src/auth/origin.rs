@@ -12,8 +12,9 @@ use actix_web::http::{Method, header};
 use actix_web::middleware::Next;
 use url::Url;
 
-use super::current_user::{SESSION_COOKIE, bearer_token};
+use super::current_user::SESSION_COOKIE;
 use crate::error::AppError;
+use crate::request::bearer_token;
 
 /// The origins (`scheme://host[:port]`) allowed to write with our cookie.
 #[derive(Debug, Clone)]

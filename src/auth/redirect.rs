@@ -10,7 +10,7 @@
 use url::Url;
 
 /// Where a missing or refused `next` leads.
-pub const HOME: &str = "/chat";
+pub use crate::respond::HOME;
 
 /// The origin relative references are resolved against. Only the path and
 /// query of the result are kept, so any origin gives the same answer; what

@@ -8,8 +8,7 @@ use super::credentials::{DisplayName, Email, Password};
 use super::{password, session_token};
 use crate::db::models::account::CREDENTIAL_PROVIDER;
 use crate::db::models::{Account, NewAccount, NewSession, NewUser, Session, SessionWithUser, User};
-use crate::db::{self, DbConnection, DbPool};
-use crate::error::AppError;
+use crate::db::{self, DbConnection, DbError, DbPool};
 
 /// How long a session lives without use.
 pub const SESSION_TTL: Duration = Duration::days(7);
@@ -38,11 +37,18 @@ pub enum SignUpOutcome {
     EmailTaken,
 }
 
-pub fn invalid_credentials() -> AppError {
-    AppError::Unauthorized {
-        code: "INVALID_EMAIL_OR_PASSWORD",
-        message: "Invalid email or password",
-    }
+/// Why signing up or in did not work.
+#[derive(Debug, thiserror::Error)]
+pub enum AuthError {
+    /// No account has this email, or the password is not its own: the two
+    /// look the same.
+    #[error("Invalid email or password")]
+    InvalidCredentials,
+    /// A password could not be hashed or checked.
+    #[error("could not hash or check a password: {0:#}")]
+    Hashing(anyhow::Error),
+    #[error(transparent)]
+    Db(#[from] DbError),
 }
 
 pub async fn sign_up(
@@ -51,10 +57,13 @@ pub async fn sign_up(
     password: Password,
     name: DisplayName,
     client: ClientInfo,
-) -> Result<SignUpOutcome, AppError> {
+) -> Result<SignUpOutcome, AuthError> {
     // Hash before touching the database: a taken email costs the same time,
     // and no connection is held during the slow part.
-    let hash = password::on_hashing_threads(move || password::hash(&password)).await??;
+    let hash = password::on_hashing_threads(move || password::hash(&password))
+        .await
+        .and_then(|hashed| hashed)
+        .map_err(AuthError::Hashing)?;
     let result = db::call(pool, "sign up", move |conn| {
         conn.transaction(|conn| {
             let now = db::now();
@@ -90,7 +99,7 @@ pub async fn sign_up(
     match result {
         Ok(signed_in) => Ok(SignUpOutcome::Created(Box::new(signed_in))),
         Err(e) if e.is_unique_violation() => Ok(SignUpOutcome::EmailTaken),
-        Err(e) => Err(e.into()),
+        Err(e) => Err(AuthError::Db(e)),
     }
 }
 
@@ -99,7 +108,7 @@ pub async fn sign_in(
     email: Email,
     password: Password,
     client: ClientInfo,
-) -> Result<SignedIn, AppError> {
+) -> Result<SignedIn, AuthError> {
     let found = db::call(pool, "find a credential", move |conn| {
         Account::find_credential_by_email(conn, email.as_str())
     })
@@ -116,8 +125,10 @@ pub async fn sign_in(
             Ok(None)
         }
     })
-    .await??
-    .ok_or_else(invalid_credentials)?;
+    .await
+    .and_then(|checked| checked)
+    .map_err(AuthError::Hashing)?
+    .ok_or(AuthError::InvalidCredentials)?;
     Ok(db::call(pool, "open a session", move |conn| match upgrade {
         // The old hash goes in the transaction that starts the session, so a
         // session never exists while the account still holds it.
@@ -164,7 +175,7 @@ fn open_session(
 }
 
 /// Ends the session holding `token`, if there is one.
-pub async fn sign_out(pool: &DbPool, token: &str) -> Result<(), AppError> {
+pub async fn sign_out(pool: &DbPool, token: &str) -> Result<(), DbError> {
     let token_hash = session_token::hash(token);
     db::call(pool, "end a session by token", move |conn| {
         Session::delete_by_token_hash(conn, &token_hash)
@@ -175,7 +186,7 @@ pub async fn sign_out(pool: &DbPool, token: &str) -> Result<(), AppError> {
 
 /// Ends the user's session `session_id`: signing out with a JWT ends the
 /// session it was issued from, and so every JWT of that session.
-pub async fn end_session(pool: &DbPool, session_id: &str, user_id: &str) -> Result<(), AppError> {
+pub async fn end_session(pool: &DbPool, session_id: &str, user_id: &str) -> Result<(), DbError> {
     let (session_id, user_id) = (session_id.to_owned(), user_id.to_owned());
     db::call(pool, "end a session", move |conn| {
         Session::delete_by_id_and_user(conn, &session_id, &user_id)
@@ -197,7 +208,7 @@ pub struct ActiveSession {
 pub async fn authenticate_session(
     pool: &DbPool,
     token: &str,
-) -> Result<Option<ActiveSession>, AppError> {
+) -> Result<Option<ActiveSession>, DbError> {
     let token_hash = session_token::hash(token);
     let found = db::call(pool, "authenticate a session", move |conn| {
         let now = db::now();
@@ -226,20 +237,20 @@ pub async fn authenticate_jwt_session(
     pool: &DbPool,
     session_id: String,
     user_id: String,
-) -> Result<Option<SessionWithUser>, AppError> {
-    Ok(db::call(pool, "find a token's session", move |conn| {
+) -> Result<Option<SessionWithUser>, DbError> {
+    db::call(pool, "find a token's session", move |conn| {
         Session::find_active_by_id_and_user(conn, &session_id, &user_id, db::now())
     })
-    .await?)
+    .await
 }
 
 /// Deletes sessions that expired without being used again (a used one is
 /// deleted on the spot). Idempotent, so every replica may run it.
-pub async fn delete_expired_sessions(pool: &DbPool) -> Result<usize, AppError> {
-    Ok(db::call(pool, "delete expired sessions", |conn| {
+pub async fn delete_expired_sessions(pool: &DbPool) -> Result<usize, DbError> {
+    db::call(pool, "delete expired sessions", |conn| {
         Session::delete_expired(conn, db::now())
     })
-    .await?)
+    .await
 }
 
 /// Runs [`delete_expired_sessions`] now and then every `period`, for as long as the server runs.

@@ -4,9 +4,11 @@
 pub mod calls;
 pub mod json;
 pub(crate) mod markdown;
+pub mod relay;
 pub mod routes;
 pub mod run;
 pub mod runs;
 pub mod service;
+pub mod sse;
 pub mod text;
 pub mod view;

@@ -14,6 +14,7 @@ use chrono::TimeDelta;
 use diesel::Connection;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 
+use crate::ai::ProviderError;
 use crate::ai::agent::{self, AgentEvent, CallRecord};
 use crate::db::models::{Conversation, Message, ReplyStatus};
 use crate::db::{self, DbPool};
@@ -115,7 +116,7 @@ fn ended(
     }
     match joined {
         Ok(finished) => {
-            run_ended(RunEnd::of(&finished));
+            run_ended(run_end(&finished));
             outcome_of(finished)
         }
         Err(e) => {
@@ -134,6 +135,16 @@ fn ended(
             }
             failed(std::mem::take(calls))
         }
+    }
+}
+
+/// How a run that returned its reply ended, for the runs metric: a shutdown
+/// that stopped it is no failure of the provider.
+fn run_end(reply: &agent::Reply) -> RunEnd {
+    match &reply.failure {
+        None => RunEnd::Done,
+        Some(ProviderError::Interrupted) => RunEnd::Interrupted,
+        Some(_) => RunEnd::Failed,
     }
 }
 
@@ -167,7 +178,7 @@ fn calls_json(calls: &[CallRecord]) -> Option<String> {
 
 async fn record_calls(pool: &DbPool, id: i64, run_id: &str, calls: &[CallRecord]) {
     let (run_id, json) = (run_id.to_owned(), calls_json(calls).unwrap_or_default());
-    let stored = db::run(pool, move |conn| {
+    let stored = db::call(pool, "store a tool call", move |conn| {
         Message::record_tool_calls(conn, id, &run_id, &json)
     })
     .await;
@@ -180,7 +191,7 @@ async fn record_calls(pool: &DbPool, id: i64, run_id: &str, calls: &[CallRecord]
 /// database that does not answer is not a lost claim: the run goes on.
 async fn renew_lease(pool: &DbPool, id: i64, run_id: &str) -> bool {
     let run_id = run_id.to_owned();
-    let renewed = db::run(pool, move |conn| {
+    let renewed = db::call(pool, "renew a reply's lease", move |conn| {
         Message::renew_lease(conn, id, &run_id, db::now() + LEASE)
     })
     .await;
@@ -207,7 +218,7 @@ async fn save(
         reply.conversation_id,
         run_id.to_owned(),
     );
-    db::run(pool, move |conn| {
+    db::call(pool, "store a reply", move |conn| {
         conn.transaction(|conn| {
             let stored = Message::finish_reply(
                 conn,
@@ -225,4 +236,22 @@ async fn save(
         })
     })
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_run_interrupted_by_a_shutdown_is_not_a_provider_failure() {
+        let reply = |failure| agent::Reply {
+            failure,
+            ..agent::Reply::default()
+        };
+        assert_eq!(run_end(&reply(None)), RunEnd::Done);
+        let stopped = reply(Some(ProviderError::Interrupted));
+        assert_eq!(run_end(&stopped), RunEnd::Interrupted);
+        let timed_out = reply(Some(ProviderError::Timeout));
+        assert_eq!(run_end(&timed_out), RunEnd::Failed);
+    }
 }

@@ -17,7 +17,7 @@ use std::time::Duration;
 
 use tokio::sync::watch;
 
-use crate::metrics::record::InFlight;
+use crate::metrics::record::{self, InFlight};
 
 /// How long runs get to save themselves once told to stop.
 const STOP_WAIT: Duration = Duration::from_secs(5);
@@ -56,7 +56,7 @@ impl Runs {
         self.active.send_modify(|n| *n += 1);
         Some(RunGuard {
             runs: self.clone(),
-            _in_flight: InFlight::run(),
+            _in_flight: record::run_in_flight(),
         })
     }
 
@@ -138,7 +138,7 @@ impl Runs {
         Some(StreamGuard {
             runs: self.clone(),
             user_id: user_id.to_owned(),
-            _open: InFlight::stream(),
+            _open: record::stream_open(),
         })
     }
 }

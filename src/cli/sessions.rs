@@ -2,10 +2,11 @@
 
 use std::io::Write;
 
+use chrono::NaiveDateTime;
 use clap::Subcommand;
 
 use super::{time, user_by_email};
-use crate::db::models::Session;
+use crate::db::models::{Session, SessionWithUser};
 use crate::db::{DbConnection, now};
 
 #[derive(Debug, Subcommand)]
@@ -29,45 +30,7 @@ pub fn run(
     out: &mut impl Write,
 ) -> anyhow::Result<()> {
     match cmd {
-        SessionsCommand::List { email } => {
-            let user_id = email
-                .map(|e| user_by_email(conn, &e))
-                .transpose()?
-                .map(|u| u.id);
-            let sessions = Session::list(conn, user_id.as_deref())?;
-            let now = now();
-            writeln!(
-                out,
-                "{:<36}  {:<32}  {:<20}  {:<20}  {:<15}  user agent",
-                "id", "email", "created", "expires", "ip"
-            )?;
-            for s in &sessions {
-                let expires = if s.session.expires_at <= now {
-                    "expired".to_owned()
-                } else {
-                    time(&s.session.expires_at)
-                };
-                let agent: String = s
-                    .session
-                    .user_agent
-                    .as_deref()
-                    .unwrap_or("")
-                    .chars()
-                    .take(40)
-                    .collect();
-                writeln!(
-                    out,
-                    "{:<36}  {:<32}  {:<20}  {:<20}  {:<15}  {}",
-                    s.session.id,
-                    s.user.email,
-                    time(&s.session.created_at),
-                    expires,
-                    s.session.ip_address.as_deref().unwrap_or("-"),
-                    agent
-                )?;
-            }
-            writeln!(out, "{} session(s)", sessions.len())?;
-        }
+        SessionsCommand::List { email } => list(conn, email.as_deref(), out)?,
         SessionsCommand::Revoke { id: Some(id), .. } => {
             if !Session::delete_by_id(conn, &id)? {
                 anyhow::bail!("no session has the id {id}");
@@ -84,4 +47,50 @@ pub fn run(
         SessionsCommand::Revoke { .. } => anyhow::bail!("give a session id or --user EMAIL"),
     }
     Ok(())
+}
+
+/// A table of the sessions (of the user with `email`, if given), newest first.
+fn list(conn: &mut DbConnection, email: Option<&str>, out: &mut impl Write) -> anyhow::Result<()> {
+    let user_id = email
+        .map(|e| user_by_email(conn, e))
+        .transpose()?
+        .map(|u| u.id);
+    let sessions = Session::list(conn, user_id.as_deref())?;
+    let now = now();
+    writeln!(
+        out,
+        "{:<36}  {:<32}  {:<20}  {:<20}  {:<15}  user agent",
+        "id", "email", "created", "expires", "ip"
+    )?;
+    for s in &sessions {
+        write_row(out, s, now)?;
+    }
+    writeln!(out, "{} session(s)", sessions.len())?;
+    Ok(())
+}
+
+fn write_row(out: &mut impl Write, s: &SessionWithUser, now: NaiveDateTime) -> std::io::Result<()> {
+    let expires = if s.session.expires_at <= now {
+        "expired".to_owned()
+    } else {
+        time(&s.session.expires_at)
+    };
+    let agent: String = s
+        .session
+        .user_agent
+        .as_deref()
+        .unwrap_or("")
+        .chars()
+        .take(40)
+        .collect();
+    writeln!(
+        out,
+        "{:<36}  {:<32}  {:<20}  {:<20}  {:<15}  {}",
+        s.session.id,
+        s.user.email,
+        time(&s.session.created_at),
+        expires,
+        s.session.ip_address.as_deref().unwrap_or("-"),
+        agent
+    )
 }

@@ -2,7 +2,7 @@
 //! embedded migrations, the schema, and the model functions.
 //!
 //! Diesel is synchronous. Every query, `pool.get()` included, goes through
-//! [`run`], which moves it to one of the pool's database threads (as many as
+//! [`call`], which moves it to one of the pool's database threads (as many as
 //! connections) so actix workers never wait on the database, and a crowd
 //! waiting for a connection costs queue entries, not threads.
 //!
@@ -19,11 +19,12 @@ mod connection;
 pub mod migrations;
 pub mod models;
 pub mod schema;
+pub mod timing;
 
 pub use connection::{Backend, CheckoutError, DbConnection, DbPool, Manager, PooledDb, build_pool};
 
 use chrono::{NaiveDateTime, SubsecRound, Utc};
-use diesel::QueryResult;
+use diesel::{QueryResult, RunQueryDsl};
 
 /// Why a database call did not produce an answer.
 #[derive(Debug, thiserror::Error)]
@@ -119,14 +120,14 @@ impl DbError {
 /// Runs `f` with a pooled connection on one of the pool's database threads,
 /// keeping the caller's tracing span; the caller waits without a thread. The
 /// connection goes back to the pool when `f` returns.
-pub async fn run<T, F>(pool: &DbPool, f: F) -> Result<T, DbError>
+async fn run<T, F>(pool: &DbPool, f: F) -> Result<T, DbError>
 where
     F: FnOnce(&mut DbConnection) -> QueryResult<T> + Send + 'static,
     T: Send + 'static,
 {
     let threads = pool.threads().clone();
     let pool = pool.clone();
-    let queued = crate::metrics::record::db_queued();
+    let queued = timing::db_queued();
     threads
         .run(move || {
             let checkout = pool.checkout().map_err(DbError::from);
@@ -156,6 +157,14 @@ where
     T: Send + 'static,
 {
     run(pool, f).await.map_err(|e| e.during(operation))
+}
+
+/// Asks the database for the smallest answer there is: whether it is up.
+pub async fn ping(pool: &DbPool) -> Result<(), DbError> {
+    call(pool, "check the database", |conn| {
+        diesel::sql_query("SELECT 1").execute(conn).map(drop)
+    })
+    .await
 }
 
 /// The current UTC time at the millisecond precision every row stores.

@@ -25,7 +25,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 pub use report::{Counts, Skip, Summary};
 
 use self::apply::Standing;
-use self::plan::SourceRows;
+use self::plan::{SourceRows, UserPlan};
 use self::source::{FoundTable, Source, TableSpec};
 use crate::db::{DbConnection, now};
 
@@ -54,38 +54,7 @@ pub fn better_auth(
     let progress = progress_bar(plan.users.len());
     for user in &plan.users {
         progress.inc(1);
-        match apply::standing(target, user).context("could not look up existing users")? {
-            Standing::AlreadyImported => {
-                summary.already_imported += 1;
-                imported_before.insert(user.id.as_str());
-            }
-            Standing::Conflict(reason) => summary.skipped.push(Skip::row(
-                user.counts(),
-                format!("user {}", user.email),
-                reason,
-            )),
-            Standing::New if dry_run => summary.imported.add(user.counts()),
-            Standing::New => match apply::write(target, user) {
-                Ok(()) => summary.imported.add(user.counts()),
-                // Taken meanwhile (by a sign-up, or a second import running).
-                Err(diesel::result::Error::DatabaseError(
-                    diesel::result::DatabaseErrorKind::UniqueViolation,
-                    _,
-                )) => summary.skipped.push(Skip::row(
-                    user.counts(),
-                    format!("user {}", user.email),
-                    "its id or email was taken while importing",
-                )),
-                Err(e) => {
-                    return Err(e).with_context(|| {
-                        format!(
-                            "could not import {} (nothing of theirs was written)",
-                            user.email
-                        )
-                    });
-                }
-            },
-        }
+        import_user(target, user, dry_run, &mut summary, &mut imported_before)?;
     }
     progress.finish_and_clear();
     // What a user imported before left behind was reported then.
@@ -96,6 +65,46 @@ pub fn better_auth(
     });
     summary.write(out)?;
     Ok(summary)
+}
+
+/// Imports one user whole (or, with `dry_run`, counts them) unless they are
+/// here already: imported before (noted in `imported_before`) or in the
+/// way of another user (skipped, with the reason).
+fn import_user<'a>(
+    target: &mut DbConnection,
+    user: &'a UserPlan,
+    dry_run: bool,
+    summary: &mut Summary,
+    imported_before: &mut HashSet<&'a str>,
+) -> anyhow::Result<()> {
+    let skip = |reason: String| Skip::row(user.counts(), format!("user {}", user.email), reason);
+    match apply::standing(target, user).context("could not look up existing users")? {
+        Standing::AlreadyImported => {
+            summary.already_imported += 1;
+            imported_before.insert(user.id.as_str());
+        }
+        Standing::Conflict(reason) => summary.skipped.push(skip(reason)),
+        Standing::New if dry_run => summary.imported.add(user.counts()),
+        Standing::New => match apply::write(target, user) {
+            Ok(()) => summary.imported.add(user.counts()),
+            // Taken meanwhile (by a sign-up, or a second import running).
+            Err(diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::UniqueViolation,
+                _,
+            )) => summary
+                .skipped
+                .push(skip("its id or email was taken while importing".into())),
+            Err(e) => {
+                return Err(e).with_context(|| {
+                    format!(
+                        "could not import {} (nothing of theirs was written)",
+                        user.email
+                    )
+                });
+            }
+        },
+    }
+    Ok(())
 }
 
 /// Finds the tables, stops if a needed column is missing, and reads the rows.

@@ -1,6 +1,6 @@
 //! JSON-RPC 2.0 messages in, answers out.
 
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 use crate::db::{self, DbPool};
 use crate::tools::{self, TOOLS};
@@ -47,66 +47,24 @@ pub async fn handle(pool: &DbPool, user_id: &str, body: &[u8]) -> Option<Value> 
 }
 
 fn read(body: &[u8]) -> Request {
-    let Ok(message) = serde_json::from_slice::<Value>(body) else {
-        return invalid(
-            Value::Null,
-            PARSE_ERROR,
-            "Parse error: the body is not JSON.",
-        );
-    };
-    let Value::Object(message) = message else {
-        let why = if message.is_array() {
-            "Batches are not supported."
-        } else {
-            "Not a JSON-RPC 2.0 message."
-        };
-        return invalid(Value::Null, INVALID_REQUEST, why);
-    };
-    // An id we cannot echo exactly (an object, null, a fraction or a number
-    // beyond 64 bits, which JSON parsing rounds) is answered with a null id.
-    let id = message
-        .get("id")
-        .filter(|id| id.is_string() || id.is_i64() || id.is_u64())
-        .cloned();
-    if message.get("jsonrpc").and_then(Value::as_str) != Some("2.0") {
-        return invalid(
-            id.unwrap_or_default(),
-            INVALID_REQUEST,
-            "Not a JSON-RPC 2.0 message.",
-        );
+    match decide(body) {
+        Ok(request) | Err(request) => request,
     }
-    let method = match message.get("method") {
-        Some(Value::String(method)) => method.as_str(),
-        Some(_) => {
-            return invalid(
-                id.unwrap_or_default(),
-                INVALID_REQUEST,
-                "method must be a string.",
-            );
-        }
-        None => {
-            // A response to us carries an id and a result or an error.
-            let is_response =
-                id.is_some() && (message.contains_key("result") != message.contains_key("error"));
-            return if is_response {
-                Request::Nothing
-            } else {
-                invalid(
-                    id.unwrap_or_default(),
-                    INVALID_REQUEST,
-                    "Not a JSON-RPC 2.0 message.",
-                )
-            };
-        }
-    };
+}
+
+/// What `body` asks; `Err` is what it gets when it is cut short (refused,
+/// or a message that is not answered).
+fn decide(body: &[u8]) -> Result<Request, Request> {
+    let (message, id) = envelope(body)?;
+    let method = method(&message, id.as_ref())?;
     let id = match (message.get("id"), id) {
-        (None, _) => return Request::Nothing, // a notification, never answered
+        (None, _) => return Err(Request::Nothing), // a notification, never answered
         (Some(_), None) => {
-            return invalid(
+            return Err(invalid(
                 Value::Null,
                 INVALID_REQUEST,
                 "id must be a string or a whole number of at most 64 bits.",
-            );
+            ));
         }
         (Some(_), Some(id)) => id,
     };
@@ -115,13 +73,67 @@ fn read(body: &[u8]) -> Request {
         "initialize" => initialize(params),
         "ping" => json!({}),
         "tools/list" => list_tools(),
-        "tools/call" => return tool_call(id, params),
+        "tools/call" => return Ok(tool_call(id, params)),
         other => {
             let message = format!("Method not found: {other}");
-            return invalid(id, METHOD_NOT_FOUND, &message);
+            return Err(invalid(id, METHOD_NOT_FOUND, &message));
         }
     };
-    Request::Answer(success(id, result))
+    Ok(Request::Answer(success(id, result)))
+}
+
+/// A JSON-RPC 2.0 message: a JSON object saying `"jsonrpc": "2.0"`, and its
+/// id when it is one we can echo exactly.
+fn envelope(body: &[u8]) -> Result<(Map<String, Value>, Option<Value>), Request> {
+    let Ok(message) = serde_json::from_slice::<Value>(body) else {
+        return Err(invalid(
+            Value::Null,
+            PARSE_ERROR,
+            "Parse error: the body is not JSON.",
+        ));
+    };
+    let Value::Object(message) = message else {
+        let why = if message.is_array() {
+            "Batches are not supported."
+        } else {
+            "Not a JSON-RPC 2.0 message."
+        };
+        return Err(invalid(Value::Null, INVALID_REQUEST, why));
+    };
+    // An id we cannot echo exactly (an object, null, a fraction or a number
+    // beyond 64 bits, which JSON parsing rounds) is answered with a null id.
+    let id = message
+        .get("id")
+        .filter(|id| id.is_string() || id.is_i64() || id.is_u64())
+        .cloned();
+    if message.get("jsonrpc").and_then(Value::as_str) != Some("2.0") {
+        return Err(invalid(
+            id.unwrap_or_default(),
+            INVALID_REQUEST,
+            "Not a JSON-RPC 2.0 message.",
+        ));
+    }
+    Ok((message, id))
+}
+
+/// The method called; a message without one is a response to us (nothing to
+/// answer) or refused.
+fn method<'m>(message: &'m Map<String, Value>, id: Option<&Value>) -> Result<&'m str, Request> {
+    let refuse = |why| invalid(id.cloned().unwrap_or_default(), INVALID_REQUEST, why);
+    match message.get("method") {
+        Some(Value::String(method)) => Ok(method.as_str()),
+        Some(_) => Err(refuse("method must be a string.")),
+        None => {
+            // A response to us carries an id and a result or an error.
+            let is_response =
+                id.is_some() && (message.contains_key("result") != message.contains_key("error"));
+            Err(if is_response {
+                Request::Nothing
+            } else {
+                refuse("Not a JSON-RPC 2.0 message.")
+            })
+        }
+    }
 }
 
 /// `tools/call` with a known tool's name; its arguments are the tool's to judge.

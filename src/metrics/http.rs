@@ -10,7 +10,8 @@ use actix_web::http::Method;
 use actix_web::middleware::Next;
 use metrics::{SharedString, counter, histogram};
 
-use super::{HTTP_DURATION, HTTP_REQUESTS, installed};
+use super::{HTTP_DURATION, HTTP_REQUESTS};
+use crate::gauge::recording;
 use crate::middleware::methods::FALLBACK_PATTERN;
 
 /// The route of a path no resource serves (it reached a router's fallback).
@@ -20,7 +21,7 @@ pub async fn track(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    if !installed() {
+    if !recording() {
         return next.call(req).await;
     }
     let started = Instant::now();

@@ -6,6 +6,7 @@
 //! Labels only ever hold fixed words, route templates and status codes:
 //! never a path as typed, a user's id, text or a secret.
 
+mod exporter;
 pub mod http;
 pub mod record;
 pub mod scrape;
@@ -16,14 +17,13 @@ use std::time::Duration;
 use metrics::{describe_counter, describe_gauge, describe_histogram, gauge};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
+pub use crate::db::timing::{DB_CALL_DURATION, DB_WAIT_DURATION, DB_WAITING};
+
 pub const HTTP_REQUESTS: &str = "tasktalk_http_requests_total";
 pub const HTTP_DURATION: &str = "tasktalk_http_request_duration_seconds";
 pub const DB_CONNECTIONS_IN_USE: &str = "tasktalk_db_connections_in_use";
 pub const DB_CONNECTIONS_IDLE: &str = "tasktalk_db_connections_idle";
 pub const DB_CONNECTIONS_MAX: &str = "tasktalk_db_connections_max";
-pub const DB_WAITING: &str = "tasktalk_db_waiting";
-pub const DB_WAIT_DURATION: &str = "tasktalk_db_wait_duration_seconds";
-pub const DB_CALL_DURATION: &str = "tasktalk_db_call_duration_seconds";
 pub const HASHES_IN_FLIGHT: &str = "tasktalk_password_hashes_in_flight";
 pub const HASH_DURATION: &str = "tasktalk_password_hash_duration_seconds";
 pub const RUNS_IN_FLIGHT: &str = "tasktalk_chat_runs_in_flight";
@@ -87,6 +87,7 @@ fn build() -> anyhow::Result<PrometheusHandle> {
     metrics::set_global_recorder(recorder)
         .map_err(|_| anyhow::anyhow!("another metrics recorder is installed"))?;
     describe();
+    crate::gauge::start_recording();
     Ok(handle)
 }
 
@@ -162,9 +163,4 @@ fn describe() {
     for name in [DB_WAITING, HASHES_IN_FLIGHT, RUNS_IN_FLIGHT, STREAMS_OPEN] {
         gauge!(name).increment(0.0);
     }
-}
-
-/// Whether the recorder is installed: recording is then worth its cost.
-pub fn installed() -> bool {
-    HANDLE.get().is_some_and(Result::is_ok)
 }

@@ -9,31 +9,14 @@ use std::net::{SocketAddr, TcpListener};
 
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::{Method, header};
+use actix_web::http::Method;
 use actix_web::middleware::Next;
 use actix_web::{HttpRequest, HttpResponse, web};
 use anyhow::Context;
-use metrics::gauge;
-use metrics_exporter_prometheus::PrometheusHandle;
-use secrecy::{ExposeSecret, SecretString};
-use sha2::{Digest, Sha256};
-use subtle::ConstantTimeEq;
 
-use super::{DB_CONNECTIONS_IDLE, DB_CONNECTIONS_IN_USE, DB_CONNECTIONS_MAX};
-use crate::auth::current_user::bearer_token;
+pub use super::exporter::Exporter;
 use crate::config::MetricsSettings;
 use crate::db::DbPool;
-
-/// The Prometheus text exposition format.
-const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
-
-/// What a scrape reads: the recorder, the token it needs, and the pool whose
-/// state it reports.
-pub struct Exporter {
-    handle: PrometheusHandle,
-    token: Option<SecretString>,
-    pool: DbPool,
-}
 
 /// The `METRICS_BIND` listener's address, and what it serves.
 pub struct Dedicated {
@@ -61,11 +44,7 @@ impl Serving {
         }
         let handle = super::install()?;
         super::spawn_upkeep(handle.clone());
-        let exporter = Exporter {
-            handle,
-            token: settings.token.clone(),
-            pool: pool.clone(),
-        };
+        let exporter = Exporter::new(handle, settings.token.clone(), pool.clone());
         let Some(bind) = settings.bind else {
             return Ok(Serving {
                 main: Some(web::Data::new(exporter)),
@@ -119,7 +98,7 @@ pub async fn only_metrics_on_their_address(
     };
     let wanted = req.path() == "/metrics" && matches!(*req.method(), Method::GET | Method::HEAD);
     let answer = if wanted {
-        scrape(req.request(), &dedicated.exporter)
+        dedicated.exporter.answer(req.request())
     } else {
         HttpResponse::NotFound().finish()
     };
@@ -127,34 +106,5 @@ pub async fn only_metrics_on_their_address(
 }
 
 async fn scrape_route(req: HttpRequest, exporter: web::Data<Exporter>) -> HttpResponse {
-    scrape(&req, &exporter)
-}
-
-fn scrape(req: &HttpRequest, exporter: &Exporter) -> HttpResponse {
-    if let Some(token) = &exporter.token
-        && !bearer_matches(req, token)
-    {
-        return HttpResponse::Unauthorized()
-            .insert_header((header::WWW_AUTHENTICATE, "Bearer"))
-            .finish();
-    }
-    let pool = exporter.pool.state();
-    gauge!(DB_CONNECTIONS_IN_USE).set(pool.connections.saturating_sub(pool.idle_connections));
-    gauge!(DB_CONNECTIONS_IDLE).set(pool.idle_connections);
-    gauge!(DB_CONNECTIONS_MAX).set(exporter.pool.max_size());
-    HttpResponse::Ok()
-        .content_type(CONTENT_TYPE)
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .body(exporter.handle.render())
-}
-
-/// Compares digests in constant time, so neither the token's bytes nor its
-/// length show in how long a refusal takes.
-fn bearer_matches(req: &HttpRequest, token: &SecretString) -> bool {
-    let Some(given) = bearer_token(req) else {
-        return false;
-    };
-    let given = Sha256::digest(given.as_bytes());
-    let expected = Sha256::digest(token.expose_secret().as_bytes());
-    given[..].ct_eq(&expected[..]).into()
+    exporter.answer(&req)
 }

@@ -9,7 +9,6 @@ use std::time::Duration;
 
 use actix_web::http::header;
 use actix_web::{HttpResponse, get, web};
-use diesel::RunQueryDsl;
 
 use crate::AppState;
 use crate::db;
@@ -26,10 +25,7 @@ pub async fn health(state: web::Data<AppState>) -> HttpResponse {
     let failure = if state.pool.answered_within(FRESH) {
         None
     } else {
-        let check = db::run(&state.pool, |conn| {
-            diesel::sql_query("SELECT 1").execute(conn)
-        });
-        match tokio::time::timeout(CHECK_TIMEOUT, check).await {
+        match tokio::time::timeout(CHECK_TIMEOUT, db::ping(&state.pool)).await {
             Ok(Ok(_)) => None,
             Ok(Err(e)) => Some(e.to_string()),
             Err(_) => Some("no answer in time".to_owned()),

@@ -3,9 +3,9 @@
 use actix_web::{HttpResponse, get};
 
 use crate::auth::CurrentUser;
-use crate::pages::respond::see_other;
+use crate::respond::{HOME, see_other};
 
 #[get("/")]
 pub async fn home(_current: CurrentUser) -> HttpResponse {
-    see_other("/chat")
+    see_other(HOME)
 }

@@ -3,7 +3,6 @@
 mod assets;
 mod health;
 mod home;
-pub mod respond;
 
 use actix_web::web;
 

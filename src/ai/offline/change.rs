@@ -246,6 +246,29 @@ fn mark(text: &str, after: &[Word]) -> Intent {
     }
 }
 
+/// "change task 3 to done" and "set task 3 to done" mean the state, not a
+/// title "done", when the user neither quoted it nor named the title. Rename
+/// always renames ("rename task 3 to done").
+fn state_change(verb: Verb, new: &str, id: i64) -> Option<Intent> {
+    if !matches!(verb, Verb::Update | Verb::Set) {
+        return None;
+    }
+    let new_words = words::split(new);
+    if words::is_one_of(&new_words, &["done", "complete", "completed", "finished"]) {
+        return Some(Intent::Complete(id));
+    }
+    let reopens = [
+        "not done",
+        "incomplete",
+        "undone",
+        "pending",
+        "open",
+        "not complete",
+        "todo",
+    ];
+    words::is_one_of(&new_words, &reopens).then_some(Intent::Reopen)
+}
+
 /// "change task 1 to X", "update task 67 description to X", "rename #2 as X".
 fn update(text: &str, verb: Verb, after: &[Word]) -> Intent {
     // The new text starts after the first "to"/"as"/"into", or after a word ending in ':'.
@@ -285,28 +308,11 @@ fn update(text: &str, verb: Verb, after: &[Word]) -> Intent {
             change: Change::Description(new.to_owned()),
         };
     }
-    // "change task 3 to done" and "set task 3 to done" mean the state, not a
-    // title "done": the user did not quote it nor name the title. Rename
-    // always renames ("rename task 3 to done").
-    let new_words = words::split(new);
-    if matches!(verb, Verb::Update | Verb::Set) && !names_title && !quoted {
-        if words::is_one_of(&new_words, &["done", "complete", "completed", "finished"]) {
-            return Intent::Complete(r.id);
-        }
-        if words::is_one_of(
-            &new_words,
-            &[
-                "not done",
-                "incomplete",
-                "undone",
-                "pending",
-                "open",
-                "not complete",
-                "todo",
-            ],
-        ) {
-            return Intent::Reopen;
-        }
+    if !names_title
+        && !quoted
+        && let Some(state) = state_change(verb, new, r.id)
+    {
+        return state;
     }
     // "set" needs the field named: "set task 3 to tomorrow" says nothing of what changes.
     if verb == Verb::Set && !names_title {

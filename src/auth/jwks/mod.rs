@@ -18,11 +18,22 @@ use jsonwebtoken::{DecodingKey, EncodingKey};
 
 use self::key::KeyCipher;
 use crate::db::models::KeyPair;
-use crate::db::{self, DbPool};
-use crate::error::AppError;
+use crate::db::{self, DbError, DbPool};
 
 /// How soon an unknown `kid` may reload the keys again.
 const UNKNOWN_KID_RELOAD_GAP: Duration = Duration::from_secs(1);
+
+/// Why the keys could not be had.
+#[derive(Debug, thiserror::Error)]
+pub enum KeyError {
+    /// The key pairs could not be read or stored.
+    #[error(transparent)]
+    Db(#[from] DbError),
+    /// A key could not be made, encrypted, decrypted or used to sign (an
+    /// `AUTH_SECRET` that changed, say).
+    #[error(transparent)]
+    Crypto(#[from] anyhow::Error),
+}
 
 /// The keys as last read from the database.
 pub struct Loaded {
@@ -67,7 +78,7 @@ impl KeyStore {
 
     /// The keys, reloaded when the cache is older than `refresh_every` or
     /// lacks `kid` (see the module docs).
-    pub async fn keys(&self, kid: Option<&str>) -> Result<Arc<Loaded>, AppError> {
+    pub async fn keys(&self, kid: Option<&str>) -> Result<Arc<Loaded>, KeyError> {
         let cached = self
             .cache
             .read()
@@ -85,13 +96,13 @@ impl KeyStore {
         Ok(loaded)
     }
 
-    async fn load(&self) -> Result<Loaded, AppError> {
+    async fn load(&self) -> Result<Loaded, KeyError> {
         let now = db::now();
         let candidate = key::generate(&self.cipher, now)?;
         let retired_since = now
             .checked_sub_signed(self.published_for)
             .unwrap_or(chrono::NaiveDateTime::MIN);
-        let (current, published) = db::run(&self.pool, move |conn| {
+        let (current, published) = db::call(&self.pool, "load the signing keys", move |conn| {
             let current = KeyPair::find_or_add_current(conn, &candidate)?;
             Ok((current, KeyPair::list_published(conn, retired_since)?))
         })

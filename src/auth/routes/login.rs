@@ -51,7 +51,7 @@ pub async fn login(
         next,
     } = form.into_inner();
     let next = safe_next(next.as_deref());
-    match super::sign_in(&req, &state, &cookie, &email, password).await {
+    match super::flow::sign_in(&req, &state, &cookie, &email, password).await {
         Ok(_) => Ok(see_other(&next)),
         Err(e @ AppError::Internal(_)) => Err(e),
         Err(e) => {
@@ -72,6 +72,6 @@ pub async fn logout(
     cookie: CookieSession,
     MaybeUser(current): MaybeUser,
 ) -> Result<HttpResponse, AppError> {
-    super::sign_out(&state, &cookie, current.as_ref()).await?;
+    super::flow::sign_out(&state, &cookie, current.as_ref()).await?;
     Ok(see_other("/login"))
 }

@@ -1,26 +1,26 @@
-//! Where the auth routes are mounted, and the steps the JSON API and the
-//! pages share: rate-limit, parse, call the service, set or clear the cookie.
+//! Where the auth routes are mounted, and what their pages share: the
+//! `next` to go to, and the blank forms. The sign-in, sign-up and sign-out
+//! steps the JSON API and the pages share are in [`flow`].
 
 pub(crate) mod api;
+mod flow;
 mod login;
 pub(crate) mod me;
 mod signup;
+pub(crate) mod tokens;
 
-use actix_session::Session as CookieSession;
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use crate::AppState;
-use crate::auth::credentials::{CredentialError, DisplayName, Email, Password};
-use crate::auth::current_user::{
-    Credential, CurrentUser, client_info, client_ip, cookie_token, start_cookie_session,
-};
+use crate::auth::credentials::CredentialError;
+use crate::auth::current_user::CurrentUser;
+use crate::auth::jwks::KeyError;
 use crate::auth::redirect;
-use crate::auth::service::{self, SignUpOutcome, SignedIn};
+use crate::auth::service::AuthError;
 use crate::error::AppError;
-use crate::pages::respond::{html as render, see_other};
+use crate::respond::{html as render, see_other};
 
 /// A refused email, password or name is a 400 with Better-Auth's code.
 impl From<CredentialError> for AppError {
@@ -29,14 +29,40 @@ impl From<CredentialError> for AppError {
     }
 }
 
+/// Wrong credentials are a 401 with Better-Auth's code; a password that could
+/// not be hashed or checked is ours (500); a database error maps as any does.
+impl From<AuthError> for AppError {
+    fn from(e: AuthError) -> Self {
+        match e {
+            AuthError::InvalidCredentials => AppError::Unauthorized {
+                code: "INVALID_EMAIL_OR_PASSWORD",
+                message: "Invalid email or password",
+            },
+            AuthError::Hashing(e) => AppError::Internal(e),
+            AuthError::Db(e) => e.into(),
+        }
+    }
+}
+
+/// Keys that could not be read are the database's error; keys that could
+/// not be made or used are ours (500).
+impl From<KeyError> for AppError {
+    fn from(e: KeyError) -> Self {
+        match e {
+            KeyError::Db(e) => e.into(),
+            KeyError::Crypto(e) => AppError::Internal(e),
+        }
+    }
+}
+
 /// `/api/auth/*` (Better-Auth's paths).
 pub fn auth_api(cfg: &mut web::ServiceConfig) {
     cfg.service(api::sign_up)
         .service(api::sign_in)
         .service(api::sign_out)
-        .service(api::get_session)
-        .service(api::issue_token)
-        .service(api::jwks);
+        .service(tokens::get_session)
+        .service(tokens::issue_token)
+        .service(tokens::jwks);
 }
 
 /// `/api/me`.
@@ -75,91 +101,4 @@ fn blank_form<P: Template>(
         return Ok(see_other(&next));
     }
     render(&page(next), StatusCode::OK)
-}
-
-/// Signs in with what the person typed and puts the new session in the cookie.
-async fn sign_in(
-    req: &HttpRequest,
-    state: &AppState,
-    cookie: &CookieSession,
-    email: &str,
-    password: String,
-) -> Result<SignedIn, AppError> {
-    state
-        .auth_limiter
-        .check(client_ip(req, state.trust_proxy_headers))?;
-    // A malformed email cannot have an account: same answer as a wrong password.
-    let email = Email::parse(email).map_err(|_| service::invalid_credentials())?;
-    let password = Password::parse_attempt(password)?;
-    let client = client_info(req, state.trust_proxy_headers);
-    let signed_in = service::sign_in(&state.pool, email, password, client).await?;
-    replace_cookie_session(state, cookie, &signed_in.token).await?;
-    Ok(signed_in)
-}
-
-/// Puts a new session in the cookie and ends the one the cookie held before,
-/// so signing in again (or as someone else) leaves no forgotten session alive.
-async fn replace_cookie_session(
-    state: &AppState,
-    cookie: &CookieSession,
-    token: &str,
-) -> Result<(), AppError> {
-    if let Some(previous) = cookie_token(cookie) {
-        service::sign_out(&state.pool, &previous).await?;
-    }
-    start_cookie_session(cookie, token)
-}
-
-/// What a sign-up attempt came to, with the parsed details for the answer.
-struct SignUpAttempt {
-    outcome: SignUpOutcome,
-    email: Email,
-    name: DisplayName,
-}
-
-/// Creates the account and, if it is new, puts its session in the cookie.
-async fn sign_up(
-    req: &HttpRequest,
-    state: &AppState,
-    cookie: &CookieSession,
-    email: &str,
-    password: String,
-    name: Option<&str>,
-) -> Result<SignUpAttempt, AppError> {
-    state
-        .auth_limiter
-        .check(client_ip(req, state.trust_proxy_headers))?;
-    let email = Email::parse(email)?;
-    let password = Password::parse(password)?;
-    let name = DisplayName::parse(name, &email)?;
-    let client = client_info(req, state.trust_proxy_headers);
-    let outcome =
-        service::sign_up(&state.pool, email.clone(), password, name.clone(), client).await?;
-    if let SignUpOutcome::Created(signed_in) = &outcome {
-        replace_cookie_session(state, cookie, &signed_in.token).await?;
-    }
-    Ok(SignUpAttempt {
-        outcome,
-        email,
-        name,
-    })
-}
-
-/// Ends the session this request came with (not the person's others) and clears the cookie.
-async fn sign_out(
-    state: &AppState,
-    cookie: &CookieSession,
-    current: Option<&CurrentUser>,
-) -> Result<(), AppError> {
-    if let Some(current) = current {
-        match (&current.credential, current.session()) {
-            (Credential::Jwt { session_id }, _) => {
-                service::end_session(&state.pool, session_id, &current.user.id).await?;
-            }
-            (_, Some((_, token))) => service::sign_out(&state.pool, token).await?,
-            (_, None) => {}
-        }
-    }
-    cookie.purge();
-    Ok(())
 }

@@ -59,16 +59,17 @@ pub async fn signup(
         next,
     } = form.into_inner();
     let next = safe_next(next.as_deref());
-    let (error, status) = match super::sign_up(&req, &state, &cookie, &email, password, Some(&name))
-        .await
-    {
-        Ok(attempt) => match attempt.outcome {
-            SignUpOutcome::Created(_) => return Ok(see_other(&next)),
-            SignUpOutcome::EmailTaken => (EMAIL_TAKEN.to_owned(), StatusCode::UNPROCESSABLE_ENTITY),
-        },
-        Err(e @ AppError::Internal(_)) => return Err(e),
-        Err(e) => (e.to_string(), e.status_code()),
-    };
+    let (error, status) =
+        match super::flow::sign_up(&req, &state, &cookie, &email, password, Some(&name)).await {
+            Ok(attempt) => match attempt.outcome {
+                SignUpOutcome::Created(_) => return Ok(see_other(&next)),
+                SignUpOutcome::EmailTaken => {
+                    (EMAIL_TAKEN.to_owned(), StatusCode::UNPROCESSABLE_ENTITY)
+                }
+            },
+            Err(e @ AppError::Internal(_)) => return Err(e),
+            Err(e) => (e.to_string(), e.status_code()),
+        };
     let page = SignupPage {
         error: Some(error),
         email,

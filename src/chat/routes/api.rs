@@ -7,9 +7,9 @@ use serde::Deserialize;
 use crate::AppState;
 use crate::auth::{Caller, CurrentUser};
 use crate::chat::json::{ChatReply, ChatRequest, ConversationView, MessagePage, MessageView};
-use crate::chat::service::{self, Answer};
+use crate::chat::service;
+use crate::chat::service::ask::ask;
 use crate::chat::text::MessageText;
-use crate::db::models::ReplyStatus;
 use crate::error::{ApiError, AppError};
 
 /// Sends a message and answers once the assistant has finished its turn.
@@ -46,35 +46,24 @@ pub async fn chat_as(
     send(&state, &current, body.into_inner()).await
 }
 
-/// Stores the message, runs the turn to its end, answers with the reply. The
-/// run is its own task: a client that hangs up does not stop it.
+/// Stores the message, runs the turn to its end, answers with the reply.
 async fn send(
     state: &AppState,
     current: &CurrentUser,
     body: ChatRequest,
 ) -> Result<HttpResponse, AppError> {
     let text = MessageText::parse(&body.message)?;
-    let user_id = &current.user.id;
-    let (conversation, question) = match body.conversation_id {
-        Some(id) => service::add_message(&state.pool, user_id, id, text).await?,
-        None => service::start_conversation(&state.pool, user_id, text).await?,
-    };
-    let reply = match service::answer(&state.pool, &state.assistant, &state.runs, &question).await?
-    {
-        Answer::Started(mut running) => {
-            while running.events.recv().await.is_some() {}
-            running.finished.await.ok()
-        }
-        Answer::Claimed(reply) => service::wait_for(&state.pool, reply).await.ok(),
-    };
-    match reply {
-        Some(reply) if reply.status() == ReplyStatus::Done => {
-            Ok(HttpResponse::Ok().json(ChatReply::of(conversation.id, &reply)))
-        }
-        _ => Err(AppError::AssistantUnavailable {
-            conversation_id: conversation.id,
-        }),
-    }
+    let (pool, user_id) = (&state.pool, &current.user.id);
+    let reply = ask(
+        pool,
+        &state.assistant,
+        &state.runs,
+        user_id,
+        body.conversation_id,
+        text,
+    )
+    .await?;
+    Ok(HttpResponse::Ok().json(ChatReply::of(reply.conversation_id, &reply)))
 }
 
 /// The caller's conversations, most recently active first.

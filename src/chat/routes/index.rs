@@ -11,7 +11,7 @@ use crate::chat::service;
 use crate::chat::text::MessageText;
 use crate::error::AppError;
 use crate::htmx::is_htmx;
-use crate::pages::respond::{html, see_other};
+use crate::respond::{html, see_other};
 
 #[get("/chat")]
 pub async fn list(

@@ -14,7 +14,7 @@ use crate::chat::text::MessageText;
 use crate::chat::view::{Shown, ShownMessage};
 use crate::error::AppError;
 use crate::htmx::is_htmx;
-use crate::pages::respond::{html, see_other};
+use crate::respond::{html, see_other};
 
 #[derive(Template)]
 #[template(path = "chat/_messages.html")]

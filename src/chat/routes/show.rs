@@ -14,7 +14,7 @@ use crate::chat::view::{self, Shown, ShownMessage};
 use crate::db::models::Conversation;
 use crate::error::AppError;
 use crate::htmx::vary_on_htmx;
-use crate::pages::respond::html;
+use crate::respond::html;
 
 /// Messages per page.
 const PAGE: i64 = 30;

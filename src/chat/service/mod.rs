@@ -2,6 +2,7 @@
 //! ([`reads`]), managing them ([`threads`]) and taking a turn in them ([`turn`]). The chat pages and the
 //! JSON chat API come here; neither holds a database call of its own.
 
+pub mod ask;
 pub mod error;
 pub mod reads;
 pub mod threads;

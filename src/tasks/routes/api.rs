@@ -1,47 +1,16 @@
 //! The task JSON API. Another user's task is 404, like a missing one.
 
 use actix_web::{HttpResponse, web};
-use serde::Deserialize;
 
 use super::TaskPath;
 use super::body::JsonFields;
+use super::query::ListQuery;
 use crate::AppState;
 use crate::auth::Caller;
-use crate::db::models::{TaskFilter, TaskSort};
 use crate::error::{ApiError, AppError};
 use crate::tasks::input::{TaskBody, TaskPatch};
 use crate::tasks::json::TaskView;
 use crate::tasks::service;
-
-#[derive(Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ListQuery {
-    /// `all` (default), `pending` or `completed`.
-    #[param(value_type = Option<TaskFilter>)]
-    status: Option<String>,
-    /// `created` (default, oldest first) or `title`.
-    #[param(value_type = Option<TaskSort>)]
-    sort: Option<String>,
-}
-
-impl ListQuery {
-    /// The filter and order asked for; an unknown one is refused, not ignored.
-    fn parse(&self) -> Result<(TaskFilter, TaskSort), AppError> {
-        let filter = match self.status.as_deref() {
-            None => TaskFilter::All,
-            Some(s) => TaskFilter::parse(s).ok_or_else(|| {
-                AppError::invalid("INVALID_QUERY", "status must be all, pending or completed.")
-            })?,
-        };
-        let sort = match self.sort.as_deref() {
-            None => TaskSort::Created,
-            Some(s) => TaskSort::parse(s).ok_or_else(|| {
-                AppError::invalid("INVALID_QUERY", "sort must be created or title.")
-            })?,
-        };
-        Ok((filter, sort))
-    }
-}
 
 /// The caller's tasks.
 #[utoipa::path(get, path = "/api/tasks", operation_id = "list_tasks", tag = "tasks", params(ListQuery),
@@ -86,8 +55,9 @@ pub async fn show(
     Ok(HttpResponse::Ok().json(TaskView::from(task)))
 }
 
-/// Replaces a task's title and description (and completed, if sent); a
-/// missing description clears it.
+/// Replaces a task's title and description (and completed, if sent).
+///
+/// A missing description clears it.
 #[utoipa::path(put, path = "/api/tasks/{id}", operation_id = "replace_task", tag = "tasks", params(("id" = i64, Path)), request_body = TaskBody,
     responses((status = 200, body = TaskView), (status = 400, description = "`INVALID_ARGUMENT`", body = ApiError),
         (status = 401, description = "Not signed in", body = ApiError),
@@ -143,32 +113,4 @@ pub async fn delete(
 ) -> Result<HttpResponse, AppError> {
     service::delete(&state.pool, &current.user.id, path.id).await?;
     Ok(HttpResponse::NoContent().finish())
-}
-
-#[cfg(test)]
-mod tests {
-    use proptest::prelude::*;
-
-    use super::*;
-    use crate::tools::arbitrary::query_string;
-
-    proptest! {
-        #[test]
-        fn any_task_list_query_parses_to_a_named_filter_and_sort_or_is_refused(
-            query in query_string(&["status", "sort"]),
-        ) {
-            if let Ok(list) = serde_urlencoded::from_str::<ListQuery>(&query)
-                && let Ok((filter, sort)) = list.parse()
-            {
-                // What was asked for is what is used; nothing is guessed.
-                let named = |asked: &Option<String>, parse: &dyn Fn(&str) -> bool| {
-                    asked.as_deref().is_none_or(parse)
-                };
-                prop_assert!(named(&list.status, &|s| TaskFilter::parse(s) == Some(filter)));
-                prop_assert!(named(&list.sort, &|s| TaskSort::parse(s) == Some(sort)));
-                prop_assert!(list.status.is_some() || filter == TaskFilter::All);
-                prop_assert!(list.sort.is_some() || sort == TaskSort::Created);
-            }
-        }
-    }
 }

@@ -3,6 +3,7 @@
 pub(crate) mod api;
 mod body;
 mod page;
+mod query;
 mod row;
 mod view;
 

@@ -9,7 +9,7 @@ use crate::auth::CurrentUser;
 use crate::db::models::TaskFilter;
 use crate::error::AppError;
 use crate::htmx::{is_htmx, vary_on_htmx};
-use crate::pages::respond::{html, see_other};
+use crate::respond::{html, see_other};
 use crate::tasks::input::{FormErrors, TaskForm};
 use crate::tasks::service::{self, Listing, NewTask};
 

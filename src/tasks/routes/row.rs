@@ -11,7 +11,7 @@ use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::db::models::{Task, TaskFilter};
 use crate::error::AppError;
-use crate::pages::respond::html;
+use crate::respond::html;
 use crate::tasks::input::{FormErrors, TaskForm};
 use crate::tasks::service::{self, TaskChanges};
 

@@ -1,4 +1,5 @@
-//! The two ways a page handler answers: a rendered template, or a redirect.
+//! The two ways a page handler answers: a rendered template, or a redirect
+//! (home, when in doubt).
 
 use actix_web::HttpResponse;
 use actix_web::http::header::HeaderValue;
@@ -6,6 +7,9 @@ use actix_web::http::{StatusCode, header};
 use askama::Template;
 
 use crate::error::AppError;
+
+/// Where a signed-in person lands when nothing else was asked for.
+pub const HOME: &str = "/chat";
 
 /// Renders `page` as HTML with `status`. Pages show private data: never cached.
 pub fn html(page: &impl Template, status: StatusCode) -> Result<HttpResponse, AppError> {
@@ -23,7 +27,7 @@ pub fn html(page: &impl Template, status: StatusCode) -> Result<HttpResponse, Ap
 pub fn see_other(location: &str) -> HttpResponse {
     let location = HeaderValue::from_str(location).unwrap_or_else(|_| {
         tracing::warn!("a redirect target was not a valid header value; sent home instead");
-        HeaderValue::from_static(crate::auth::redirect::HOME)
+        HeaderValue::from_static(HOME)
     });
     HttpResponse::SeeOther()
         .insert_header((header::LOCATION, location))

@@ -1,0 +1,45 @@
+//! Asking and waiting for the whole answer, as the JSON chat API does: the
+//! message is stored (starting a conversation or adding to one), the turn
+//! runs to its end, and the stored reply comes back only if it is done.
+
+use std::sync::Arc;
+
+use super::ChatError;
+use super::turn::{self, Answer};
+use crate::ai::Assistant;
+use crate::chat::runs::Runs;
+use crate::chat::text::MessageText;
+use crate::db::DbPool;
+use crate::db::models::{Message, ReplyStatus};
+
+/// Stores `text` in conversation `conversation_id` (a new one when `None`)
+/// and waits for the finished reply. The run is its own task: a caller that
+/// gives up does not stop it. A reply that failed is
+/// [`ChatError::Unavailable`], naming the conversation the message is saved
+/// in.
+pub async fn ask(
+    pool: &DbPool,
+    assistant: &Arc<Assistant>,
+    runs: &Arc<Runs>,
+    user_id: &str,
+    conversation_id: Option<i64>,
+    text: MessageText,
+) -> Result<Message, ChatError> {
+    let (conversation, question) = match conversation_id {
+        Some(id) => turn::add_message(pool, user_id, id, text).await?,
+        None => turn::start_conversation(pool, user_id, text).await?,
+    };
+    let reply = match turn::answer(pool, assistant, runs, &question).await? {
+        Answer::Started(mut running) => {
+            while running.events.recv().await.is_some() {}
+            running.finished.await.ok()
+        }
+        Answer::Claimed(reply) => turn::wait_for(pool, reply).await.ok(),
+    };
+    match reply {
+        Some(reply) if reply.status() == ReplyStatus::Done => Ok(reply),
+        _ => Err(ChatError::Unavailable {
+            conversation_id: conversation.id,
+        }),
+    }
+}
