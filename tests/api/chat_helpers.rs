@@ -156,3 +156,31 @@ pub async fn read_first_chunk_and_leave(res: reqwest::Response) -> String {
     drop(body);
     String::from_utf8_lossy(&first).into_owned()
 }
+
+/// Sends `body` to `path` as a JSON POST with a bearer token `n` times at
+/// once, each time hanging up (a reset) as soon as the request is written.
+pub async fn send_and_hang_up(app: &TestApp, path: &str, token: &str, body: &Value, n: usize) {
+    let address = app.address.trim_start_matches("http://").to_owned();
+    let body = body.to_string();
+    let request = format!(
+        "POST {path} HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    let hang_ups = (0..n).map(|i| {
+        let (address, request) = (address.clone(), request.clone());
+        // Hang-ups spread over the first milliseconds of handling, so some
+        // land between any two steps of it.
+        let after = std::time::Duration::from_micros(250 * (i as u64 % 40));
+        tokio::task::spawn_blocking(move || {
+            use std::io::Write;
+            let mut socket = std::net::TcpStream::connect(address).expect("connect");
+            socket.write_all(request.as_bytes()).expect("send");
+            std::thread::sleep(after);
+            // Closed with a reset, as a killed browser tab or a dropped
+            // network does: the server drops the request's work at once.
+            let socket = socket2::Socket::from(socket);
+            let _ = socket.set_linger(Some(std::time::Duration::ZERO));
+        })
+    });
+    futures_util::future::join_all(hang_ups).await;
+}

@@ -1,7 +1,7 @@
 //! The chat with the built-in offline assistant: every sentence of the
 //! product, its variants, memory across turns, through the JSON API.
 
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::helpers::spawn_app;
 
@@ -156,4 +156,40 @@ async fn a_missing_task_is_explained_not_an_error() {
         "TASK_NOT_FOUND"
     );
     assert!(body["response"].as_str().unwrap().contains("no task #42"));
+}
+
+#[tokio::test]
+async fn a_client_that_hangs_up_right_after_posting_to_the_chat_api_still_gets_its_message_answered()
+ {
+    let app = spawn_app().await;
+    let (browser, _) = app.signed_in_browser("hangup-api@example.com").await;
+    let token = app.jwt(&browser).await;
+    let body = json!({"message": "add water the plants"});
+    crate::chat_helpers::send_and_hang_up(&app, "/api/chat", &token, &body, 40).await;
+    let client = app.api_client();
+    let read = |path: String| {
+        let request = client.get(app.url(&path)).bearer_auth(&token).send();
+        async move { request.await.unwrap().json::<Value>().await.unwrap() }
+    };
+    let mut unanswered = Vec::new();
+    for _ in 0..100 {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        unanswered.clear();
+        let conversations = read("/api/conversations".to_owned()).await;
+        for c in conversations.as_array().unwrap() {
+            let page = read(format!("/api/conversations/{}/messages", c["id"])).await;
+            let done = page["messages"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|m| m["role"] == "assistant" && m["status"] == "done");
+            if !done {
+                unanswered.push(c["id"].clone());
+            }
+        }
+        if unanswered.is_empty() {
+            return;
+        }
+    }
+    panic!("conversations left without an answer: {unanswered:?}");
 }

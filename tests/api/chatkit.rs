@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::chat_helpers::{Wire, eventually, spawn_app_on};
+use crate::chat_helpers::{Wire, eventually, send_and_hang_up, spawn_app_on};
 use crate::fake_llm::{FakeLlm, Reply};
 use crate::helpers::{TestApp, spawn_app, spawn_app_with};
 
@@ -883,25 +883,9 @@ async fn a_quoted_passage_is_context_and_never_a_request() {
 async fn a_client_that_hangs_up_right_after_sending_still_gets_its_message_answered() {
     let app = spawn_app().await;
     let alice = kit(&app, "hangup-kit@example.com").await;
-    let address = app.address.trim_start_matches("http://").to_owned();
     let body =
-        json!({"type": "threads.create", "params": {"input": input("add water the plants")}})
-            .to_string();
-    let request = format!(
-        "POST /chatkit HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
-        alice.token,
-        body.len()
-    );
-    let hang_ups = (0..40).map(|_| {
-        let (address, request) = (address.clone(), request.clone());
-        tokio::task::spawn_blocking(move || {
-            use std::io::Write;
-            let mut socket = std::net::TcpStream::connect(address).expect("connect");
-            socket.write_all(request.as_bytes()).expect("send");
-            let _ = socket.shutdown(std::net::Shutdown::Both);
-        })
-    });
-    futures_util::future::join_all(hang_ups).await;
+        json!({"type": "threads.create", "params": {"input": input("add water the plants")}});
+    send_and_hang_up(&app, "/chatkit", &alice.token, &body, 40).await;
     // Each message that was stored is answered and saved, none left behind.
     let mut unanswered = Vec::new();
     for _ in 0..100 {

@@ -47,6 +47,7 @@ impl From<ChatError> for AppError {
             ChatError::Unavailable { conversation_id } => {
                 AppError::AssistantUnavailable { conversation_id }
             }
+            ChatError::Interrupted => AppError::Internal(anyhow::anyhow!(e)),
             ChatError::Db(e) => AppError::from(e),
         }
     }

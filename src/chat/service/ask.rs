@@ -25,11 +25,29 @@ pub async fn ask(
     conversation_id: Option<i64>,
     text: MessageText,
 ) -> Result<Message, ChatError> {
-    let (conversation, question) = match conversation_id {
-        Some(id) => turn::add_message(pool, user_id, id, text).await?,
-        None => turn::start_conversation(pool, user_id, text).await?,
+    // Storing the message and claiming its answer finish together even if
+    // the caller hangs up in between: a stored message is always answered.
+    let begin = {
+        let (pool, assistant, runs, user_id) = (
+            pool.clone(),
+            assistant.clone(),
+            runs.clone(),
+            user_id.to_owned(),
+        );
+        async move {
+            let (conversation, question) = match conversation_id {
+                Some(id) => turn::add_message(&pool, &user_id, id, text).await?,
+                None => turn::start_conversation(&pool, &user_id, text).await?,
+            };
+            let answer = turn::answer(&pool, &assistant, &runs, &question).await?;
+            Ok::<_, ChatError>((conversation, answer))
+        }
     };
-    let reply = match turn::answer(pool, assistant, runs, &question).await? {
+    let (conversation, answer) = runs
+        .detached(begin)
+        .await
+        .map_err(|_| ChatError::Interrupted)??;
+    let reply = match answer {
         Answer::Started(mut running) => {
             while running.events.recv().await.is_some() {}
             running.finished.await.ok()

@@ -13,6 +13,9 @@ pub enum ChatError {
     /// saved in the conversation, to be answered on retry.
     #[error("the assistant cannot answer now")]
     Unavailable { conversation_id: i64 },
+    /// The work of a turn stopped without an answer (it panicked).
+    #[error("the turn stopped unexpectedly")]
+    Interrupted,
     #[error(transparent)]
     Db(#[from] DbError),
 }
