@@ -9,7 +9,7 @@ use utoipa::openapi::{ContentBuilder, ObjectBuilder, Ref, Required, ResponseBuil
 use utoipa::{OpenApi, ToSchema};
 
 use crate::db::models::{TaskFilter, TaskSort};
-use crate::error::ApiError;
+use crate::error::{ApiError, AuthApiError};
 use crate::{auth, chat, tasks};
 
 #[derive(OpenApi)]
@@ -62,7 +62,38 @@ pub fn document() -> utoipa::openapi::OpenApi {
         })
         .collect();
     doc.paths.paths.extend(twins);
+    for (path, item) in doc.paths.paths.iter_mut() {
+        if path == "/api/openapi.json" {
+            continue;
+        }
+        let error = match path.starts_with("/api/auth/") {
+            true => AuthApiError::name(),
+            false => ApiError::name(),
+        };
+        for operation in operations(item) {
+            may_find_the_database_away(operation, &error);
+        }
+    }
     doc
+}
+
+/// Every operation that reads or writes the database may answer 503
+/// `UNAVAILABLE` while it cannot be reached (nothing is changed then).
+fn may_find_the_database_away(operation: &mut Operation, error: &str) {
+    let content = ContentBuilder::new()
+        .schema(Some(Ref::from_schema_name(error)))
+        .build();
+    operation
+        .responses
+        .responses
+        .entry("503".to_owned())
+        .or_insert_with(|| {
+            ResponseBuilder::new()
+                .description("`UNAVAILABLE`: the database cannot be reached just now; nothing was changed, try again")
+                .content("application/json", content)
+                .build()
+                .into()
+        });
 }
 
 fn operations(item: &mut PathItem) -> impl Iterator<Item = &mut Operation> {
@@ -116,6 +147,17 @@ pub async fn openapi_json() -> HttpResponse {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_operation_but_this_document_says_it_may_find_the_database_away() {
+        for (path, item) in &document().paths.paths {
+            let mut item = item.clone();
+            for operation in operations(&mut item) {
+                let documented = operation.responses.responses.contains_key("503");
+                assert_eq!(documented, path != "/api/openapi.json", "{path}");
+            }
+        }
+    }
 
     /// A handler's doc comment gives the summary up to its first blank line,
     /// so a longer comment must break after its first sentence.
