@@ -70,9 +70,19 @@ pub struct Success {
 /// `GET /api/auth/jwks`: the public keys that verify our JWTs.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct JwkSet {
-    /// `{kty: "OKP", crv: "Ed25519", x, kid, alg: "EdDSA"}` each; none with `JWT_ALGORITHM=HS256`.
-    #[schema(value_type = Vec<Object>)]
-    pub keys: Vec<serde_json::Value>,
+    /// None with `JWT_ALGORITHM=HS256`.
+    pub keys: Vec<Jwk>,
+}
+
+/// A public signing key (RFC 8037): `{kty: "OKP", crv: "Ed25519", x, kid, alg: "EdDSA"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Jwk {
+    pub kty: String,
+    pub crv: String,
+    /// The public key, base64url without padding.
+    pub x: String,
+    pub kid: String,
+    pub alg: String,
 }
 
 /// `GET /api/auth/token`: a JWT for API clients and `/mcp`.

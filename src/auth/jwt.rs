@@ -18,6 +18,7 @@ use jsonwebtoken::{
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use super::json::Jwk;
 use super::jwks::{KeyError, KeyStore};
 use crate::config::JwtAlgorithm;
 use crate::db::models::User;
@@ -208,7 +209,7 @@ impl JwtKeys {
 
     /// The public keys that verify our tokens, as `/api/auth/jwks` lists them:
     /// none with a shared secret.
-    pub async fn published(&self) -> Result<Vec<serde_json::Value>, KeyError> {
+    pub async fn published(&self) -> Result<Vec<Jwk>, KeyError> {
         match &self.keys {
             Keys::Shared { .. } => Ok(Vec::new()),
             Keys::Pairs(store) => Ok(store.keys(None).await?.public.clone()),

@@ -16,6 +16,7 @@ use rand::{Rng, RngCore};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::auth::json::Jwk;
 use crate::db::models::KeyPair;
 
 pub const ALG: &str = "EdDSA";
@@ -97,12 +98,16 @@ pub fn encoding_key(cipher: &KeyCipher, key: &KeyPair) -> anyhow::Result<Encodin
 }
 
 /// The key that checks tokens `key` signed, and its public JWK as `/jwks` lists it.
-pub fn public(key: &KeyPair) -> anyhow::Result<(DecodingKey, serde_json::Value)> {
+pub fn public(key: &KeyPair) -> anyhow::Result<(DecodingKey, Jwk)> {
     let jwk: OkpJwk = serde_json::from_str(&key.public_key).context("a public key is not a JWK")?;
     let decoding = DecodingKey::from_ed_components(&jwk.x)?;
-    let published = serde_json::json!({
-        "alg": key.alg, "crv": jwk.crv, "x": jwk.x, "kty": jwk.kty, "kid": key.id,
-    });
+    let published = Jwk {
+        kty: jwk.kty,
+        crv: jwk.crv,
+        x: jwk.x,
+        kid: key.id.clone(),
+        alg: key.alg.clone(),
+    };
     Ok((decoding, published))
 }
 
@@ -168,9 +173,10 @@ mod tests {
         validation.required_spec_claims.clear();
         validation.validate_exp = false;
         assert!(decode::<serde_json::Value>(&token, &decoding, &validation).is_ok());
-        assert_eq!(published["kid"], key.id.as_str());
-        assert_eq!(published["kty"], "OKP");
-        assert!(published.get("d").is_none());
+        assert_eq!(published.kid, key.id);
+        assert_eq!(published.kty, "OKP");
+        let json = serde_json::to_value(&published).unwrap();
+        assert!(json.get("d").is_none());
     }
 
     #[test]

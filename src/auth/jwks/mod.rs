@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 use jsonwebtoken::{DecodingKey, EncodingKey};
 
 use self::key::KeyCipher;
+use crate::auth::json::Jwk;
 use crate::db::models::KeyPair;
 use crate::db::{self, DbError, DbPool};
 
@@ -41,7 +42,7 @@ pub struct Loaded {
     pub signing: EncodingKey,
     verifying: HashMap<String, DecodingKey>,
     /// The public JWKs, newest first.
-    pub public: Vec<serde_json::Value>,
+    pub public: Vec<Jwk>,
     at: Instant,
 }
 
