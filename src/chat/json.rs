@@ -30,6 +30,7 @@ pub struct ChatReply {
 pub struct ToolCallView {
     pub name: String,
     pub arguments: Value,
+    #[schema(value_type = crate::tools::ToolResultView)]
     pub result: Value,
 }
 

@@ -3,7 +3,7 @@
 use diesel::QueryResult;
 use serde_json::{Value, json};
 
-use super::{Tool, ToolError, args, changed, parsed_then};
+use super::{Change, Tool, ToolError, args, changed, parsed_then};
 use crate::db::DbConnection;
 use crate::tasks::fields::{DESCRIPTION_MAX, TITLE_MAX};
 use crate::tasks::service::{self, NewTask};
@@ -34,7 +34,7 @@ fn run(
 ) -> QueryResult<Result<Value, ToolError>> {
     parsed_then(input, parse, |new| {
         let task = service::create_in(conn, user_id, &new)?;
-        Ok(Ok(changed(&task, "created")))
+        Ok(Ok(changed(&task, Change::Created)))
     })
 }
 

@@ -3,7 +3,7 @@
 use diesel::QueryResult;
 use serde_json::Value;
 
-use super::{Tool, ToolError, args, changed, not_found_as, parsed_then};
+use super::{Change, Tool, ToolError, args, changed, not_found_as, parsed_then};
 use crate::db::DbConnection;
 use crate::tasks::service::{self, TaskChanges};
 
@@ -25,6 +25,6 @@ fn run(
     };
     parsed_then(input, args::task_id, |id| {
         let result = service::update_in(conn, user_id, id, &done);
-        Ok(not_found_as(result, id)?.map(|task| changed(&task, "completed")))
+        Ok(not_found_as(result, id)?.map(|task| changed(&task, Change::Completed)))
     })
 }

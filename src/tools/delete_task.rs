@@ -3,7 +3,7 @@
 use diesel::QueryResult;
 use serde_json::Value;
 
-use super::{Tool, ToolError, args, changed, not_found_as, parsed_then};
+use super::{Change, Tool, ToolError, args, changed, not_found_as, parsed_then};
 use crate::db::DbConnection;
 use crate::tasks::service;
 
@@ -21,6 +21,6 @@ fn run(
 ) -> QueryResult<Result<Value, ToolError>> {
     parsed_then(input, args::task_id, |id| {
         let result = service::delete_in(conn, user_id, id);
-        Ok(not_found_as(result, id)?.map(|task| changed(&task, "deleted")))
+        Ok(not_found_as(result, id)?.map(|task| changed(&task, Change::Deleted)))
     })
 }

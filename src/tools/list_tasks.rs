@@ -3,7 +3,7 @@
 use diesel::QueryResult;
 use serde_json::{Value, json};
 
-use super::{Tool, ToolError, args, parsed_then};
+use super::{Tool, ToolError, args, json_of, parsed_then};
 use crate::db::DbConnection;
 use crate::db::models::{TaskFilter, TaskSort};
 use crate::tasks::json::TaskView;
@@ -34,7 +34,7 @@ fn run(
     parsed_then(input, parse, |filter| {
         let tasks = service::list_in(conn, user_id, filter, TaskSort::Created)?;
         let tasks: Vec<TaskView> = tasks.into_iter().map(TaskView::from).collect();
-        Ok(Ok(json!(tasks)))
+        Ok(Ok(json_of(&tasks)))
     })
 }
 

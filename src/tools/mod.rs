@@ -16,7 +16,8 @@ mod list_tasks;
 mod update_task;
 
 use diesel::QueryResult;
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::Value;
 
 use crate::db::DbConnection;
 use crate::db::models::Task;
@@ -69,7 +70,12 @@ impl ToolError {
 
     /// `{"error": {"code", "message"}}`, the shape every door reports.
     pub fn to_json(&self) -> Value {
-        json!({ "error": { "code": self.code, "message": self.message } })
+        json_of(&ToolErrorBody {
+            error: ToolErrorDetail {
+                code: self.code.to_owned(),
+                message: self.message.clone(),
+            },
+        })
     }
 }
 
@@ -121,9 +127,57 @@ fn parsed_then<A>(
     }
 }
 
-/// `{task_id, status, title}`, the answer of every tool that changes one task.
-fn changed(task: &Task, status: &str) -> Value {
-    json!({ "task_id": task.id, "status": status, "title": task.title })
+/// The answer of every tool that changes one task.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct TaskChanged {
+    pub task_id: i64,
+    pub status: Change,
+    pub title: String,
+}
+
+/// What a tool did to the task.
+#[derive(Debug, Clone, Copy, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Change {
+    Created,
+    Completed,
+    Deleted,
+    Updated,
+}
+
+/// A tool's refusal, as stored and shown: `{"error": {"code", "message"}}`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ToolErrorBody {
+    pub error: ToolErrorDetail,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ToolErrorDetail {
+    pub code: String,
+    pub message: String,
+}
+
+/// What a tool call returned, for the schema of stored calls: a change, the
+/// tasks listed, or a refusal.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(untagged)]
+pub enum ToolResultView {
+    Changed(TaskChanged),
+    Listed(Vec<crate::tasks::json::TaskView>),
+    Refused(ToolErrorBody),
+}
+
+fn changed(task: &Task, status: Change) -> Value {
+    json_of(&TaskChanged {
+        task_id: task.id,
+        status,
+        title: task.title.clone(),
+    })
+}
+
+/// A view as the JSON value tools answer with.
+fn json_of(view: &impl Serialize) -> Value {
+    serde_json::to_value(view).unwrap_or(Value::Null)
 }
 
 /// Maps "no such row" to the tool's not-found error; other database errors stay errors.

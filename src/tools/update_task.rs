@@ -3,7 +3,7 @@
 use diesel::QueryResult;
 use serde_json::{Value, json};
 
-use super::{Tool, ToolError, args, changed, not_found_as, parsed_then};
+use super::{Change, Tool, ToolError, args, changed, not_found_as, parsed_then};
 use crate::db::DbConnection;
 use crate::tasks::fields::{DESCRIPTION_MAX, TITLE_MAX};
 use crate::tasks::service::{self, TaskChanges};
@@ -35,7 +35,7 @@ fn run(
 ) -> QueryResult<Result<Value, ToolError>> {
     parsed_then(input, parse, |Edit { id, changes }| {
         let result = service::update_in(conn, user_id, id, &changes);
-        Ok(not_found_as(result, id)?.map(|task| changed(&task, "updated")))
+        Ok(not_found_as(result, id)?.map(|task| changed(&task, Change::Updated)))
     })
 }
 
