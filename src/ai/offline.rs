@@ -64,9 +64,23 @@ pub fn step(entries: &[Entry], sink: TextSink<'_>) -> ModelStep {
 /// ChatKit frontend's quoted passage): a quote is context, never a request.
 fn unquoted(text: &str) -> String {
     text.lines()
-        .filter(|line| !line.trim_start().starts_with('>'))
+        .filter(|line| !is_quote(line))
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// A quote line, also inside a list item (`- > …`) or behind invisible
+/// characters that make it look like one (`\u{200b}> …`).
+fn is_quote(line: &str) -> bool {
+    let invisible = |c: char| {
+        c.is_whitespace() || matches!(c, '\u{200b}'..='\u{200f}' | '\u{2060}' | '\u{feff}')
+    };
+    let rest = line.trim_start_matches(invisible);
+    let rest = match rest.strip_prefix(['-', '*', '+']) {
+        Some(item) if item.starts_with(invisible) => item.trim_start_matches(invisible),
+        _ => rest,
+    };
+    rest.starts_with('>')
 }
 
 fn call(name: &str, arguments: Value, n: usize) -> ModelStep {

@@ -157,9 +157,20 @@ impl ShownMessage {
     }
 }
 
+/// How long after it was sent a message with no answer yet is still being
+/// answered by the page that sent it (whose stream claims it at once). An
+/// older one waits for the person to ask: opening the page later must not
+/// run a request sent long ago (say, a delete) without a click.
+pub const STILL_SENDING: chrono::TimeDelta = chrono::TimeDelta::seconds(30);
+
 /// The views of a page of messages, with a placeholder after each user
-/// message that has no answer: pending if it is the latest, unanswered otherwise.
-pub fn page(messages: &[Message], is_latest_page: bool) -> Vec<ShownMessage> {
+/// message that has no answer: pending if it is the latest and was sent just
+/// now, unanswered (offering to ask) otherwise.
+pub fn page(
+    messages: &[Message],
+    is_latest_page: bool,
+    now: chrono::NaiveDateTime,
+) -> Vec<ShownMessage> {
     let mut views = Vec::with_capacity(messages.len() + 1);
     for (i, message) in messages.iter().enumerate() {
         views.push(ShownMessage::of(message));
@@ -168,11 +179,12 @@ pub fn page(messages: &[Message], is_latest_page: bool) -> Vec<ShownMessage> {
         }
         let is_last = i + 1 == messages.len();
         let mut placeholder = ShownMessage::pending_for(message);
+        let just_sent = now - message.created_at <= STILL_SENDING;
         match (is_last, is_latest_page) {
-            (true, true) => views.push(placeholder),
+            (true, true) if just_sent => views.push(placeholder),
             // The answer to the last question of an older page is on the next page.
             (true, false) => {}
-            (false, _) => {
+            (true, true) | (false, _) => {
                 placeholder.shown = Shown::Unanswered;
                 views.push(placeholder);
             }

@@ -68,7 +68,14 @@ pub async fn answer(
             },
             None => None,
         };
-        for event in view.close(finished, &conversation) {
+        let answered = finished
+            .as_ref()
+            .is_some_and(|r| r.status() == ReplyStatus::Done);
+        let gone = !answered
+            && !threads::exists(&pool, &conversation.user_id, conversation.id)
+                .await
+                .unwrap_or(true);
+        for event in view.close(finished, &conversation, gone) {
             let _ = frames.send(event.frame());
         }
     });
@@ -239,7 +246,12 @@ impl ReplyView {
 
     /// The end of the turn: the finished message and the thread, or an error
     /// the client offers to retry (the user's message is kept).
-    fn close(&mut self, finished: Option<Message>, conversation: &Conversation) -> Vec<Event> {
+    fn close(
+        &mut self,
+        finished: Option<Message>,
+        conversation: &Conversation,
+        gone: bool,
+    ) -> Vec<Event> {
         let mut events = Vec::new();
         match finished {
             Some(reply) if reply.status() == ReplyStatus::Done => {
@@ -266,6 +278,15 @@ impl ReplyView {
                 }
                 events.push(Event::ThreadUpdated {
                     thread: Thread::of(conversation, Page::empty()),
+                });
+            }
+            // The thread was deleted while it was answered: nothing to retry.
+            _ if gone => {
+                events.extend(self.drop_message());
+                events.push(Event::Error {
+                    code: "custom",
+                    message: "This conversation was deleted.".to_owned(),
+                    allow_retry: false,
                 });
             }
             _ => {

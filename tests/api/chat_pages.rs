@@ -376,3 +376,47 @@ async fn a_retry_continues_after_the_tools_that_already_ran_instead_of_repeating
     assert_eq!(fake.violations(), Vec::<String>::new());
     assert_eq!(app.count("message"), 2);
 }
+
+#[tokio::test]
+async fn a_message_never_answered_waits_for_a_click_instead_of_running_when_the_page_opens_later() {
+    let app = spawn_app().await;
+    let (browser, me) = app.signed_in_browser("later@example.com").await;
+    let keep = app.seed_task(&me, "Keep me");
+    // Sent, but the page that sent it never opened its answer (closed at once).
+    let sent = app
+        .post_form(
+            &browser,
+            "/chat",
+            &[("message", &format!("delete task {keep}"))],
+        )
+        .await;
+    assert_eq!(sent.status(), 303);
+
+    // Just sent: the page still answers it, as the sending page would.
+    let page = app.get(&browser, "/chat/1").await.text().await.unwrap();
+    assert!(page.contains("data-testid=\"assistant-pending\""), "{page}");
+
+    // Opened a minute later: it is offered, not run.
+    let a_minute_ago = crate::helpers::sql_time(chrono::Duration::seconds(-60));
+    app.sql(&format!("UPDATE message SET created_at = '{a_minute_ago}'"));
+    let page = app.get(&browser, "/chat/1").await.text().await.unwrap();
+    assert!(
+        page.contains("data-testid=\"assistant-unanswered\""),
+        "{page}"
+    );
+    assert!(!page.contains("sse-connect"), "nothing connects to run it");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(app.tasks_of(&me).len(), 1, "the old request did not run");
+    assert_eq!(app.count("message"), 1);
+
+    // Asked for with a click, it runs.
+    let retried = browser
+        .post(app.url("/chat/1/messages/1/retry"))
+        .header("HX-Request", "true")
+        .send()
+        .await
+        .unwrap();
+    assert!(retried.text().await.unwrap().contains("sse-connect"));
+    app.read_stream(&browser, "/chat/1/messages/1/reply").await;
+    assert_eq!(app.count("message"), 2, "answered once asked");
+}

@@ -206,8 +206,9 @@ proptest! {
     fn a_quoted_request_is_never_acted_on(
         quoted in sentence(),
         typed in prop::sample::select(&["", " ", "thanks", "thank you", "this", "ok", "interesting", "hello", "do it", "what is this?"][..]),
+        marker in prop::sample::select(&["> ", ">", "  > ", ">> ", "- > ", "* > ", "\u{200b}> ", "\u{feff}> "][..]),
     ) {
-        let quote: String = quoted.lines().map(|line| format!("> {line}\n")).collect();
+        let quote: String = quoted.lines().map(|line| format!("{marker}{line}\n")).collect();
         for input in [format!("{quote}\n{typed}"), format!("{typed}\n\n{quote}")] {
             let entries = [crate::ai::Entry::User(input.clone())];
             let step = super::step(&entries, &|_| {});

@@ -11,7 +11,7 @@ use crate::auth::CurrentUser;
 use crate::chat::service::{self, Overview};
 use crate::chat::text::MESSAGE_MAX_CHARS;
 use crate::chat::view::{self, Shown, ShownMessage};
-use crate::db::models::Conversation;
+use crate::db::{self, models::Conversation};
 use crate::error::AppError;
 use crate::htmx::vary_on_htmx;
 use crate::respond::html;
@@ -57,7 +57,7 @@ impl ChatPage {
             conversations,
             messages: page
                 .as_ref()
-                .map_or_else(Vec::new, |p| view::page(&p.messages, true)),
+                .map_or_else(Vec::new, |p| view::page(&p.messages, true, db::now())),
             older_before: page.and_then(|p| p.older_before),
             max_chars: MESSAGE_MAX_CHARS,
         })
@@ -111,7 +111,7 @@ pub async fn older(
     .await?;
     let fragment = OlderMessages {
         conversation_id,
-        messages: view::page(&page.messages, false),
+        messages: view::page(&page.messages, false, db::now()),
         older_before: page.older_before,
     };
     Ok(vary_on_htmx(html(&fragment, StatusCode::OK)?))

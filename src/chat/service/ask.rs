@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use super::ChatError;
+use super::threads;
 use super::turn::{self, Answer};
 use crate::ai::Assistant;
 use crate::chat::runs::Runs;
@@ -56,6 +57,8 @@ pub async fn ask(
     };
     match reply {
         Some(reply) if reply.status() == ReplyStatus::Done => Ok(reply),
+        // Deleted while it was answered: nothing is saved to retry.
+        _ if !threads::exists(pool, user_id, conversation.id).await? => Err(ChatError::NotFound),
         _ => Err(ChatError::Unavailable {
             conversation_id: conversation.id,
         }),

@@ -21,6 +21,15 @@ pub async fn conversation(
     Ok(found)
 }
 
+/// Whether the user's conversation `id` still exists.
+pub async fn exists(pool: &DbPool, user_id: &str, id: i64) -> Result<bool, ChatError> {
+    match conversation(pool, user_id, id).await {
+        Ok(_) => Ok(true),
+        Err(ChatError::Db(e)) if e.is_not_found() => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
 /// Up to `limit` of the user's conversations started after (or, when
 /// `newest_first`, before) conversation `after`.
 pub async fn conversations_by_start(
