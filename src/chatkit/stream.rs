@@ -18,8 +18,10 @@ use super::request::Turn;
 use super::wire::{Event, Item, ItemBody, Page, StreamOptions, TextDelta, Thread};
 use crate::AppState;
 use crate::ai::AgentEvent;
+use crate::chat::runs::StreamGuard;
 use crate::chat::service::{self, Answer, ChatError, Running, threads};
 use crate::chat::view::Card;
+use crate::db::DbPool;
 use crate::db::models::{Conversation, Message, ReplyStatus};
 use crate::error::AppError;
 
@@ -53,32 +55,14 @@ pub async fn answer(
     });
 
     let (frames, body) = mpsc::unbounded_channel::<Bytes>();
-    let pool = state.pool.clone();
-    actix_web::rt::spawn(async move {
-        let _slot = slot;
-        for event in &opening {
-            let _ = frames.send(event.frame());
-        }
-        let mut view = ReplyView::default();
-        let finished = match answer {
-            Some(Answer::Started(running)) => view.relay(running, &frames).await,
-            Some(Answer::Claimed(reply)) => tokio::select! {
-                reply = service::wait_for(&pool, reply) => reply.ok(),
-                () = frames.closed() => return,
-            },
-            None => None,
-        };
-        let answered = finished
-            .as_ref()
-            .is_some_and(|r| r.status() == ReplyStatus::Done);
-        let gone = !answered
-            && !threads::exists(&pool, &conversation.user_id, conversation.id)
-                .await
-                .unwrap_or(true);
-        for event in view.close(finished, &conversation, gone) {
-            let _ = frames.send(event.frame());
-        }
-    });
+    actix_web::rt::spawn(send_turn(
+        state.pool.clone(),
+        slot,
+        conversation,
+        opening,
+        answer,
+        frames,
+    ));
 
     let stream = futures_util::stream::unfold(body, |mut body| async move {
         body.recv()
@@ -90,6 +74,40 @@ pub async fn answer(
         .insert_header(("Cache-Control", "no-store"))
         .insert_header(("X-Accel-Buffering", "no"))
         .streaming(stream))
+}
+
+/// Sends the turn's events as they come: the opening ones, the run's tool
+/// calls and text, then its end.
+async fn send_turn(
+    pool: DbPool,
+    _slot: StreamGuard,
+    conversation: Conversation,
+    opening: Vec<Event>,
+    answer: Option<Answer>,
+    frames: Frames,
+) {
+    for event in &opening {
+        let _ = frames.send(event.frame());
+    }
+    let mut view = ReplyView::default();
+    let finished = match answer {
+        Some(Answer::Started(running)) => view.relay(running, &frames).await,
+        Some(Answer::Claimed(reply)) => tokio::select! {
+            reply = service::wait_for(&pool, reply) => reply.ok(),
+            () = frames.closed() => return,
+        },
+        None => None,
+    };
+    let answered = finished
+        .as_ref()
+        .is_some_and(|r| r.status() == ReplyStatus::Done);
+    let gone = !answered
+        && !threads::exists(&pool, &conversation.user_id, conversation.id)
+            .await
+            .unwrap_or(true);
+    for event in view.close(finished, &conversation, gone) {
+        let _ = frames.send(event.frame());
+    }
 }
 
 /// A turn begun: the conversation, the events that say so (the user
