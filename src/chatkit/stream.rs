@@ -6,6 +6,7 @@
 //! reports into ChatKit's events, in the order the reference server sends
 //! them (see `ids` for how items are named).
 
+use std::future::Future;
 use std::time::Duration;
 
 use actix_web::HttpResponse;
@@ -41,7 +42,7 @@ pub async fn answer(
         });
     };
     // Storing the message and claiming its answer finish together even if
-    // the client hangs up in between: a message is never left unanswered.
+    // the client hangs up in between: a hang-up never strands a message.
     let started = state
         .runs
         .detached(start(state.clone(), user_id.to_owned(), turn));
@@ -57,6 +58,7 @@ pub async fn answer(
     let (frames, body) = mpsc::unbounded_channel::<Bytes>();
     actix_web::rt::spawn(send_turn(
         state.pool.clone(),
+        state.runs.stopping(),
         slot,
         conversation,
         opening,
@@ -80,6 +82,7 @@ pub async fn answer(
 /// calls and text, then its end.
 async fn send_turn(
     pool: DbPool,
+    stopping: impl Future<Output = ()>,
     _slot: StreamGuard,
     conversation: Conversation,
     opening: Vec<Event>,
@@ -95,6 +98,8 @@ async fn send_turn(
         Some(Answer::Claimed(reply)) => tokio::select! {
             reply = service::wait_for(&pool, reply) => reply.ok(),
             () = frames.closed() => return,
+            // This server is stopping: the other run goes on; end the stream.
+            () = stopping => return,
         },
         None => None,
     };
@@ -195,11 +200,21 @@ struct ReplyView {
     tasks: u32,
     /// The assistant message has been added (its text is streaming).
     added: bool,
+    /// Its text so far.
+    text: String,
 }
 
 impl ReplyView {
     fn item(&self, slot: Slot, body: ItemBody) -> Option<Item> {
         Some(items::at(self.reply.as_ref()?, slot, body))
+    }
+
+    #[cfg(test)]
+    fn for_reply(reply: Message) -> ReplyView {
+        ReplyView {
+            reply: Some(reply),
+            ..ReplyView::default()
+        }
     }
 
     fn message_id(&self) -> String {
@@ -235,12 +250,24 @@ impl ReplyView {
             AgentEvent::ToolCall(call) => {
                 let slot = Slot::Task(self.tasks);
                 self.tasks += 1;
-                let item = self.item(slot, ItemBody::task(Card::of(&call)));
-                item.map(|item| Event::ItemDone { item })
-                    .into_iter()
-                    .collect()
+                let task = self.item(slot, ItemBody::task(Card::of(&call)));
+                // A thread shows a reply's tasks before its text (as reading
+                // it back does): text already shown moves below the task.
+                let text_shown = self.drop_message();
+                let mut events: Vec<Event> = text_shown.into_iter().collect();
+                events.extend(task.map(|item| Event::ItemDone { item }));
+                if !self.text.is_empty() {
+                    self.added = true;
+                    let text = ItemBody::assistant_message(&self.text);
+                    events.extend(
+                        self.item(Slot::Message, text)
+                            .map(|item| Event::ItemAdded { item }),
+                    );
+                }
+                events
             }
             AgentEvent::Text(text) => {
+                self.text.push_str(&text);
                 let mut events = self.open_message();
                 events.push(Event::ItemUpdated {
                     item_id: self.message_id(),
@@ -327,5 +354,93 @@ impl ReplyView {
         std::mem::replace(&mut self.added, false).then(|| Event::ItemRemoved {
             item_id: self.message_id(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ai::CallRecord;
+
+    fn reply() -> Message {
+        Message {
+            id: 8,
+            conversation_id: 3,
+            user_id: "u".into(),
+            role: "assistant".into(),
+            content: String::new(),
+            tool_calls: None,
+            created_at: chrono::NaiveDateTime::default(),
+            reply_to: Some(7),
+            status: "pending".into(),
+            lease_until: None,
+            run_id: None,
+        }
+    }
+
+    fn call() -> AgentEvent {
+        AgentEvent::ToolCall(CallRecord {
+            name: "add_task".into(),
+            arguments: serde_json::json!({"title": "Milk"}),
+            result: serde_json::json!({"task_id": 5, "status": "created", "title": "Milk"}),
+            step: 0,
+            id: String::new(),
+            signature: None,
+        })
+    }
+
+    fn shown(events: &[Event]) -> Vec<String> {
+        events
+            .iter()
+            .map(|e| {
+                let v = serde_json::to_value(e).unwrap();
+                let id = v["item"]["id"]
+                    .as_str()
+                    .or(v["item_id"].as_str())
+                    .unwrap_or("");
+                format!("{} {id}", v["type"].as_str().unwrap())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn text_before_a_tool_call_moves_below_its_task_as_the_thread_reads_back() {
+        let mut view = ReplyView::for_reply(reply());
+        let mut events = Vec::new();
+        for event in [
+            AgentEvent::Text("Sure. ".into()),
+            call(),
+            AgentEvent::Text("Done.".into()),
+        ] {
+            events.extend(view.on(event));
+        }
+        assert_eq!(
+            shown(&events),
+            [
+                "thread.item.added msg_8",
+                "thread.item.updated msg_8",
+                "thread.item.removed msg_8",
+                "thread.item.done task_8_0",
+                "thread.item.added msg_8",
+                "thread.item.updated msg_8",
+            ]
+        );
+        let readded = serde_json::to_value(&events[4]).unwrap();
+        assert_eq!(readded["item"]["content"][0]["text"], "Sure. ");
+    }
+
+    #[test]
+    fn tasks_first_then_text_needs_no_moving() {
+        let mut view = ReplyView::for_reply(reply());
+        let mut events = view.on(call());
+        events.extend(view.on(AgentEvent::Text("Added.".into())));
+        assert_eq!(
+            shown(&events),
+            [
+                "thread.item.done task_8_0",
+                "thread.item.added msg_8",
+                "thread.item.updated msg_8"
+            ]
+        );
     }
 }

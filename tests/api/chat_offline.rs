@@ -176,6 +176,10 @@ async fn a_client_that_hangs_up_right_after_posting_to_the_chat_api_still_gets_i
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         unanswered.clear();
         let conversations = read("/api/conversations".to_owned()).await;
+        assert!(
+            !conversations.as_array().unwrap().is_empty(),
+            "some messages were stored"
+        );
         for c in conversations.as_array().unwrap() {
             let page = read(format!("/api/conversations/{}/messages", c["id"])).await;
             let done = page["messages"]
@@ -192,4 +196,31 @@ async fn a_client_that_hangs_up_right_after_posting_to_the_chat_api_still_gets_i
         }
     }
     panic!("conversations left without an answer: {unanswered:?}");
+}
+
+#[tokio::test]
+async fn a_page_before_the_smallest_id_is_empty_not_an_overflow() {
+    let app = spawn_app().await;
+    let (browser, _) = app.signed_in_browser("edge@example.com").await;
+    app.say(&browser, None, "hello").await;
+    for before in [i64::MIN, 0, 1] {
+        let page: Value = app
+            .get(
+                &browser,
+                &format!("/api/conversations/1/messages?before={before}"),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(page["messages"], json!([]), "before={before}");
+        let older = app
+            .get(&browser, &format!("/chat/1/messages?before={before}"))
+            .await;
+        assert_eq!(older.status(), 200, "before={before}");
+        assert!(
+            !older.text().await.unwrap().contains("hello"),
+            "before={before}"
+        );
+    }
 }

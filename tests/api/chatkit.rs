@@ -891,6 +891,10 @@ async fn a_client_that_hangs_up_right_after_sending_still_gets_its_message_answe
     for _ in 0..100 {
         tokio::time::sleep(Duration::from_millis(100)).await;
         let threads = alice.ok(&app, "threads.list", json!({"limit": 100})).await;
+        assert!(
+            !ids(&threads["data"]).is_empty(),
+            "some messages were stored"
+        );
         unanswered.clear();
         for thread in ids(&threads["data"]) {
             let items = alice

@@ -27,7 +27,7 @@ pub async fn ask(
     text: MessageText,
 ) -> Result<Message, ChatError> {
     // Storing the message and claiming its answer finish together even if
-    // the caller hangs up in between: a stored message is always answered.
+    // the caller hangs up in between: a hang-up never strands a message.
     let begin = {
         let (pool, assistant, runs, user_id) = (
             pool.clone(),

@@ -130,7 +130,12 @@ impl Message {
         before: Option<i64>,
         limit: i64,
     ) -> QueryResult<Vec<Message>> {
-        let upto = before.map(|before| before - 1);
+        let upto = match before.map(|before| before.checked_sub(1)) {
+            // Nothing comes before the smallest id.
+            Some(None) => return Ok(Vec::new()),
+            Some(upto) => upto,
+            None => None,
+        };
         let mut page = Message::run_from(conn, conversation_id, user_id, upto, true, limit)?;
         page.reverse();
         Ok(page)
