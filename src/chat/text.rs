@@ -76,7 +76,9 @@ pub enum ConversationTitleError {
 impl ConversationTitle {
     pub fn parse(title: &str) -> Result<ConversationTitle, ConversationTitleError> {
         let title = title.trim();
-        if title.is_empty() {
+        // Only invisible characters (zero-width spaces, joiners, marks) is no title.
+        let invisible = |c: char| matches!(c, '\u{200b}'..='\u{200f}' | '\u{2060}'..='\u{2064}' | '\u{feff}' | '\u{00ad}');
+        if title.chars().all(|c| c.is_whitespace() || invisible(c)) {
             return Err(ConversationTitleError::Empty);
         }
         if title.chars().count() > TITLE_GIVEN_MAX_CHARS {
@@ -112,6 +114,8 @@ mod tests {
             "Groceries"
         );
         assert!(ConversationTitle::parse(" \t ").is_err());
+        assert!(ConversationTitle::parse("\u{200b}\u{feff}").is_err());
+        assert!(ConversationTitle::parse("a\u{200d}b").is_ok());
         assert!(ConversationTitle::parse("a\nb").is_err());
         assert!(ConversationTitle::parse("nul\0").is_err());
         assert!(ConversationTitle::parse(&"é".repeat(200)).is_ok());

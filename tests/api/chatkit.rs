@@ -275,7 +275,7 @@ async fn threads_are_listed_in_pages_renamed_and_deleted_with_their_messages() {
         .ok(&app, "threads.get_by_id", json!({"thread_id": created[1]}))
         .await;
     assert_eq!(got["title"], "Groceries 🛒");
-    for bad in ["", "   ", "two\nlines"] {
+    for bad in ["", "   ", "two\nlines", "\u{200b}"] {
         let (status, body) = alice
             .ask(
                 &app,
