@@ -27,5 +27,6 @@ pub mod tasks;
 pub mod telemetry;
 pub mod timestamp;
 pub mod tools;
+pub mod unicode;
 
 pub use startup::{AppState, Application};

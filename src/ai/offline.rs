@@ -72,9 +72,7 @@ fn unquoted(text: &str) -> String {
 /// A quote line, also inside a list item (`- > …`) or behind invisible
 /// characters that make it look like one (`\u{200b}> …`).
 fn is_quote(line: &str) -> bool {
-    let invisible = |c: char| {
-        c.is_whitespace() || matches!(c, '\u{200b}'..='\u{200f}' | '\u{2060}' | '\u{feff}')
-    };
+    let invisible = |c: char| c.is_whitespace() || crate::unicode::is_invisible(c);
     let rest = line.trim_start_matches(invisible);
     let rest = match rest.strip_prefix(['-', '*', '+']) {
         Some(item) if item.starts_with(invisible) => item.trim_start_matches(invisible),

@@ -77,8 +77,10 @@ impl ConversationTitle {
     pub fn parse(title: &str) -> Result<ConversationTitle, ConversationTitleError> {
         let title = title.trim();
         // Only invisible characters (zero-width spaces, joiners, marks) is no title.
-        let invisible = |c: char| matches!(c, '\u{200b}'..='\u{200f}' | '\u{2060}'..='\u{2064}' | '\u{feff}' | '\u{00ad}');
-        if title.chars().all(|c| c.is_whitespace() || invisible(c)) {
+        if title
+            .chars()
+            .all(|c| c.is_whitespace() || crate::unicode::is_invisible(c))
+        {
             return Err(ConversationTitleError::Empty);
         }
         if title.chars().count() > TITLE_GIVEN_MAX_CHARS {

@@ -63,6 +63,15 @@ impl Kit {
         body
     }
 
+    /// Starts a thread with `text`: its id, and the events of its first turn.
+    async fn new_thread(&self, app: &TestApp, text: &str) -> (String, Vec<Value>) {
+        let events = self
+            .stream(app, "threads.create", json!({"input": input(text)}))
+            .await;
+        let id = events[0]["thread"]["id"].as_str().unwrap().to_owned();
+        (id, events)
+    }
+
     /// A streamed request read to its end: its events, each checked to be
     /// exactly `data: <json>\n\n`.
     async fn stream(&self, app: &TestApp, kind: &str, params: Value) -> Vec<Value> {
@@ -244,10 +253,7 @@ async fn threads_are_listed_in_pages_renamed_and_deleted_with_their_messages() {
     let alice = kit(&app, "threads@example.com").await;
     let mut created = Vec::new();
     for text in ["first thread", "second thread", "third thread"] {
-        let events = alice
-            .stream(&app, "threads.create", json!({"input": input(text)}))
-            .await;
-        created.push(events[0]["thread"]["id"].as_str().unwrap().to_owned());
+        created.push(alice.new_thread(&app, text).await.0);
     }
     let newest_first = walk(&app, &alice, "threads.list", json!({}), "desc").await;
     let oldest_first = walk(&app, &alice, "threads.list", json!({}), "asc").await;
@@ -337,14 +343,7 @@ async fn another_users_thread_is_not_found_through_every_request_type() {
     let app = spawn_app().await;
     let alice = kit(&app, "alice-kit@example.com").await;
     let bob = kit(&app, "bob-kit@example.com").await;
-    let events = alice
-        .stream(
-            &app,
-            "threads.create",
-            json!({"input": input("add secret plan")}),
-        )
-        .await;
-    let thread = events[0]["thread"]["id"].as_str().unwrap().to_owned();
+    let (thread, events) = alice.new_thread(&app, "add secret plan").await;
     let user_item = events[1]["item"]["id"].as_str().unwrap().to_owned();
     let before = alice
         .ok(&app, "threads.get_by_id", json!({"thread_id": thread}))
@@ -385,10 +384,8 @@ async fn another_users_thread_is_not_found_through_every_request_type() {
         );
     }
     // Bob's own thread cannot reach Alice's message either.
-    let own = bob
-        .stream(&app, "threads.create", json!({"input": input("hello")}))
-        .await;
-    let own = own[0]["thread"]["id"].as_str().unwrap();
+    let (own, _) = bob.new_thread(&app, "hello").await;
+    let own = own.as_str();
     let (status, _) = bob
         .ask(
             &app,
@@ -921,10 +918,7 @@ async fn deleting_a_thread_while_a_message_is_added_to_it_is_not_found_never_a_5
     let app = spawn_app().await;
     let alice = kit(&app, "race-kit@example.com").await;
     for _ in 0..15 {
-        let events = alice
-            .stream(&app, "threads.create", json!({"input": input("hello")}))
-            .await;
-        let thread = events[0]["thread"]["id"].as_str().unwrap().to_owned();
+        let (thread, _) = alice.new_thread(&app, "hello").await;
         let add = json!({"type": "threads.add_user_message", "params": {"thread_id": thread, "input": input("add a plan")}});
         let add = alice.send(&app, &add);
         let delete = json!({"type": "threads.delete", "params": {"thread_id": thread}});
@@ -944,13 +938,8 @@ async fn deleting_a_thread_while_a_message_is_added_to_it_is_not_found_never_a_5
             }
         }
         // The JSON API in the same race: the answer, or not found; never "saved, try again".
-        let events = alice
-            .stream(&app, "threads.create", json!({"input": input("hello")}))
-            .await;
-        let id: i64 = events[0]["thread"]["id"].as_str().unwrap()[4..]
-            .parse()
-            .unwrap();
-        let thread = format!("thr_{id}");
+        let (thread, _) = alice.new_thread(&app, "hello").await;
+        let id: i64 = thread[4..].parse().unwrap();
         let chat = alice
             .client
             .post(app.url("/api/chat"))
