@@ -220,6 +220,9 @@ async fn save(
     );
     db::call(pool, "store a reply", move |conn| {
         conn.transaction(|conn| {
+            // Conversation first, then its message: the order a delete
+            // (and its cascade) locks them in, so the two cannot deadlock.
+            Conversation::touch(conn, conversation_id, &user_id, db::now())?;
             let stored = Message::finish_reply(
                 conn,
                 id,
@@ -231,7 +234,6 @@ async fn save(
             if stored == 0 {
                 return Ok(None);
             }
-            Conversation::touch(conn, conversation_id, &user_id, db::now())?;
             Message::find_by_id_and_user(conn, id, &user_id).map(Some)
         })
     })

@@ -59,8 +59,8 @@ pub async fn start_conversation(
 }
 
 /// Adds the user's message to their conversation; another user's conversation is not found.
-/// The insert comes first: the composite foreign key refuses a conversation of
-/// someone else, and a write-first transaction never waits on a lock upgrade.
+/// Every statement is a write (no read first), so the transaction never
+/// waits on a lock upgrade.
 pub async fn add_message(
     pool: &DbPool,
     user_id: &str,
@@ -89,6 +89,12 @@ fn insert_user_message(
     text: &str,
 ) -> diesel::QueryResult<Message> {
     let now = db::now();
+    // The conversation's row is locked first, as a delete locks it first:
+    // taking it after the message (whose foreign key check shares it) would
+    // let a concurrent delete deadlock with this write on PostgreSQL.
+    if Conversation::touch(conn, conversation_id, user_id, now)? == 0 {
+        return Err(diesel::result::Error::NotFound);
+    }
     let message = Message::insert(
         conn,
         &MessageInsertForm {
@@ -104,7 +110,6 @@ fn insert_user_message(
             run_id: None,
         },
     )?;
-    Conversation::touch(conn, conversation_id, user_id, now)?;
     Ok(message)
 }
 
