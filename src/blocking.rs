@@ -11,6 +11,10 @@
 //! it directly (no lock held across the wait, as a shared `Mutex<Receiver>`
 //! would need).
 //!
+//! A job whose caller stopped waiting before a thread took it is skipped: a
+//! crowd that sends sign-ins and hangs up at once must not leave hundreds of
+//! password hashes for the next person to wait behind.
+//!
 //! The threads run at a lower scheduling priority than the HTTP workers
 //! (nice +[`NICENESS`]): when a crowd keeps every database thread busy, ten
 //! of them would otherwise take five times the CPU of the two workers, and
@@ -73,6 +77,14 @@ impl Threads {
         let (answer, answered) = tokio::sync::oneshot::channel();
         let span = Span::current();
         let job: Job = Box::new(move || {
+            // Nobody waits any more (the client hung up and its request was
+            // dropped): the job has not started, so skipping it leaves
+            // nothing half done, and the thread goes to a caller still
+            // waiting. Work that must outlive its client is spawned
+            // (`Runs::detached`), so its caller is never dropped.
+            if answer.is_closed() {
+                return;
+            }
             let _ = answer.send(span.in_scope(f));
         });
         self.jobs
@@ -127,6 +139,40 @@ mod tests {
             .collect();
         assert_eq!(done.len(), 200);
         assert!(names.len() <= 2, "{names:?}");
+    }
+
+    #[tokio::test]
+    async fn a_job_whose_caller_stopped_waiting_is_skipped() {
+        use std::sync::Arc;
+        use std::sync::atomic::{AtomicUsize, Ordering};
+
+        let threads = Threads::start("test", 1).expect("threads");
+        let (release, held) = std::sync::mpsc::channel::<()>();
+        let busy = tokio::spawn({
+            let threads = threads.clone();
+            async move {
+                threads
+                    .run(move || held.recv_timeout(Duration::from_secs(10)).is_ok())
+                    .await
+            }
+        });
+        // The busy job is queued first (the queue is first in, first out).
+        tokio::task::yield_now().await;
+        let ran = Arc::new(AtomicUsize::new(0));
+        let abandoned = {
+            let ran = ran.clone();
+            threads.run(move || ran.fetch_add(1, Ordering::SeqCst))
+        };
+        // The caller gives up while the only thread is busy.
+        let gave_up = tokio::time::timeout(Duration::from_millis(50), abandoned).await;
+        assert!(gave_up.is_err(), "it could not have been answered yet");
+        release.send(()).expect("the busy job waits");
+        assert!(busy.await.expect("joined").expect("answered"));
+        let counted = {
+            let ran = ran.clone();
+            threads.run(move || ran.load(Ordering::SeqCst)).await
+        };
+        assert_eq!(counted.expect("answered"), 0, "the abandoned job ran");
     }
 
     #[tokio::test]
