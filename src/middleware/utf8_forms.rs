@@ -3,7 +3,7 @@
 //! store a title or message the user never wrote (JSON bodies are refused
 //! by their parser already).
 
-use actix_web::body::MessageBody;
+use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::header;
 use actix_web::middleware::Next;
@@ -14,10 +14,14 @@ use crate::error::AppError;
 
 /// Middleware, inside the body deadline: reads a form body (within the app's
 /// body limit), checks it, and hands it on unchanged.
+///
+/// A refusal is answered as a response carrying the error, not as `Err`, so
+/// the error renderer outside gives it its door's shape (JSON for the API, a
+/// page for a page's form) like any handler's error.
 pub async fn refuse_invalid(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
-) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let is_form = req
         .headers()
         .get(header::CONTENT_TYPE)
@@ -30,17 +34,20 @@ pub async fn refuse_invalid(
                 .eq_ignore_ascii_case("application/x-www-form-urlencoded")
         });
     if is_form {
-        let body = req.extract::<Bytes>().await?;
+        let body = match req.extract::<Bytes>().await {
+            Ok(body) => body,
+            // Over the body limit, or the body stopped arriving.
+            Err(e) => return Ok(req.error_response(e)),
+        };
         if !is_utf8_form(&body) {
-            return Err(AppError::invalid(
+            return Ok(req.error_response(AppError::invalid(
                 "INVALID_BODY",
                 "The form's fields are not valid UTF-8 text.",
-            )
-            .into());
+            )));
         }
         req.set_payload(Payload::from(body));
     }
-    next.call(req).await
+    Ok(next.call(req).await?.map_into_boxed_body())
 }
 
 /// Whether every key and value decodes to UTF-8.

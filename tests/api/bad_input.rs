@@ -141,6 +141,50 @@ async fn a_huge_page_form_is_refused() {
     assert_eq!(app.count("user"), 0);
 }
 
+#[tokio::test]
+async fn a_form_refused_before_its_handler_gets_the_error_shape_of_its_door() {
+    let app = spawn_app().await;
+    let big = "x".repeat(300_000);
+    let post = |path: &str, body: String| {
+        app.api_client()
+            .post(app.url(path))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+    };
+
+    for path in ["/api/tasks", "/api/auth/sign-in/email", "/signup"] {
+        let too_big = post(path, format!("title={big}")).await.unwrap();
+        assert_eq!(too_big.status(), 413, "{path}");
+        let content_type = too_big.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        let body = too_big.text().await.unwrap();
+        match path {
+            "/api/tasks" => {
+                let got: Value = serde_json::from_str(&body).unwrap();
+                assert_eq!(got["error"]["code"], "PAYLOAD_TOO_LARGE", "{path}");
+            }
+            "/api/auth/sign-in/email" => {
+                let got: Value = serde_json::from_str(&body).unwrap();
+                assert_eq!(got["code"], "PAYLOAD_TOO_LARGE", "{path}");
+            }
+            _ => assert!(
+                content_type.starts_with("text/html"),
+                "{path}: {content_type}"
+            ),
+        }
+    }
+    let not_utf8 = post("/api/tasks", "title=%FF".to_owned()).await.unwrap();
+    assert_eq!(not_utf8.status(), 400);
+    assert_eq!(
+        not_utf8.json::<Value>().await.unwrap()["error"]["code"],
+        "INVALID_BODY"
+    );
+    assert_eq!(app.count("user"), 0);
+}
+
 /// PostgreSQL cannot store NUL in text: every door that stores text refuses
 /// it with a 400 instead of failing in the database.
 #[tokio::test]
