@@ -150,6 +150,12 @@ impl Application {
                 // Last in every router: a path with other methods is a 405, else a 404.
                 .service(middleware::methods::fallback())
         })
+        // A client that closes its side of the connection while its request
+        // is in flight has gone away (browsers, curl and load balancers do
+        // not half-close and wait): the request is dropped, and its database
+        // calls and password hashes not yet started are skipped, instead of
+        // computed for nobody ahead of everyone else.
+        .h1_allow_half_closed(false)
         .listen(listener)?
         // Shutdown is ours (see `run_until_signalled`): replies first, then connections.
         .disable_signals()

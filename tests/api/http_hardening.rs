@@ -473,3 +473,47 @@ async fn forty_mixed_writes(app: &TestApp, browser: &reqwest::Client) -> Vec<u16
     }
     statuses
 }
+
+/// Sends `POST path` with a JSON `body` on a connection of its own, and
+/// closes the connection at once, without reading the answer.
+fn send_and_hang_up(app: &TestApp, path: &str, body: &str) {
+    let address = app.address.trim_start_matches("http://");
+    let mut conn = TcpStream::connect(address).expect("connect");
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nhost: {address}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
+        body.len()
+    );
+    conn.write_all(head.as_bytes()).expect("head");
+    conn.write_all(body.as_bytes()).expect("body");
+}
+
+#[tokio::test]
+async fn requests_whose_clients_hung_up_are_not_worked_for_nobody() {
+    // Sign-ups sent and abandoned at once: each needs a password hash (a
+    // few threads, a queue) before it can store its account. Those whose
+    // clients left before a hashing thread took them are dropped: their
+    // accounts never appear, and the queue is not left to the next person.
+    let app = spawn_app_with(|s| s.auth_rate_limit_per_minute = 0).await;
+    let abandoned = 40;
+    for n in 0..abandoned {
+        let body = json!({ "email": format!("gone{n}@example.com"), "password": "a password 1" });
+        send_and_hang_up(&app, "/api/auth/sign-up/email", &body.to_string());
+    }
+    // Once a sign-up sent after them is answered, every abandoned one was
+    // either dropped or has stored its account.
+    let res = app
+        .api_client()
+        .post(app.url("/api/auth/sign-up/email"))
+        .json(&json!({ "email": "here@example.com", "password": "a password 1" }))
+        .send()
+        .await
+        .expect("sign-up");
+    assert_eq!(res.status(), 200);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
+    let stored = app.count("user") - 1;
+    assert!(
+        stored < abandoned / 2,
+        "{stored} of {abandoned} abandoned sign-ups were hashed and stored"
+    );
+}
