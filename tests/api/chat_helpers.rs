@@ -168,9 +168,11 @@ pub async fn send_and_hang_up(app: &TestApp, path: &str, token: &str, body: &Val
     );
     let hang_ups = (0..n).map(|i| {
         let (address, request) = (address.clone(), request.clone());
-        // Hang-ups spread over the first milliseconds of handling, so some
-        // land between any two steps of it.
-        let after = std::time::Duration::from_micros(250 * (i as u64 % 40));
+        // Hang-ups spread over the first 40 ms of handling, so some land
+        // between any two steps of it: the early ones drop the request
+        // before it stored anything, the later ones after (on PostgreSQL
+        // storing takes a few milliseconds).
+        let after = std::time::Duration::from_millis(i as u64 % 40);
         tokio::task::spawn_blocking(move || {
             use std::io::Write;
             let mut socket = std::net::TcpStream::connect(address).expect("connect");
