@@ -63,6 +63,9 @@ pub enum AppError {
     PayloadTooLarge,
     #[error("{0}")]
     UnsupportedMediaType(String),
+    /// 415: the body came compressed (`Content-Encoding`); we take it only as it is.
+    #[error("Send the request body uncompressed: this server accepts no Content-Encoding.")]
+    UnsupportedEncoding,
     #[error("Too many requests. Please try again later.")]
     RateLimited { retry_after: Duration },
     /// 405: the path exists, the method does not; `allow` lists the methods that do.
@@ -109,6 +112,7 @@ impl AppError {
             AppError::NotFound => "NOT_FOUND",
             AppError::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
             AppError::UnsupportedMediaType(_) => "UNSUPPORTED_MEDIA_TYPE",
+            AppError::UnsupportedEncoding => "UNSUPPORTED_CONTENT_ENCODING",
             AppError::RateLimited { .. } => "RATE_LIMITED",
             AppError::MethodNotAllowed { .. } => "METHOD_NOT_ALLOWED",
             AppError::RequestTimeout => "REQUEST_TIMEOUT",
@@ -174,7 +178,9 @@ impl ResponseError for AppError {
             AppError::Forbidden { .. } => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            AppError::UnsupportedMediaType(_) | AppError::UnsupportedEncoding => {
+                StatusCode::UNSUPPORTED_MEDIA_TYPE
+            }
             AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             AppError::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
@@ -320,6 +326,13 @@ fn with_common_headers(err: &AppError, mut response: HttpResponse) -> HttpRespon
             if let Ok(value) = header::HeaderValue::from_str(allow) {
                 response.headers_mut().insert(header::ALLOW, value);
             }
+        }
+        AppError::UnsupportedEncoding => {
+            // RFC 9110 §12.5.3: a 415 for a content coding says which ones are taken.
+            response.headers_mut().insert(
+                header::ACCEPT_ENCODING,
+                header::HeaderValue::from_static("identity"),
+            );
         }
         AppError::RequestTimeout => {
             // The rest of the body may still be on its way: do not read it as a next request.

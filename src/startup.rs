@@ -120,6 +120,7 @@ impl Application {
             let door = Door::new(admission::PER_WORKER, admission::HOLD);
             App::new()
                 .wrap(from_fn(middleware::utf8_forms::refuse_invalid))
+                .wrap(from_fn(middleware::content_coding::refuse_encoded))
                 .wrap(from_fn(middleware::body_deadline::limit))
                 .wrap(from_fn(crate::auth::origin::check))
                 .wrap(from_fn(middleware::methods::not_allowed))

@@ -1,10 +1,11 @@
 //! Rules that hold for every route at once, so no handler can forget them:
 //! a bound on requests inside at once, HEAD and 405 answers, a deadline on
-//! reading request bodies, forms that must be UTF-8, and no caching of
-//! private JSON.
+//! reading request bodies, bodies sent uncompressed, forms that must be
+//! UTF-8, and no caching of private JSON.
 
 pub mod admission;
 pub mod body_deadline;
+pub mod content_coding;
 pub mod methods;
 pub mod no_store;
 pub mod utf8_forms;

@@ -242,3 +242,139 @@ async fn a_form_that_is_not_utf8_is_refused_and_stores_nothing() {
     assert_eq!(app.count("message"), 0);
     assert_eq!(app.count("user"), 1);
 }
+
+fn gzip(body: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    encoder.write_all(body).unwrap();
+    encoder.finish().unwrap()
+}
+
+/// A compressed body is refused at every door before anything inflates it
+/// (a bomb would otherwise ask for memory and blocking threads without
+/// bound), in that door's shape, with `Accept-Encoding: identity`, and
+/// nothing it carried is stored. The same body sent as it is goes through.
+#[tokio::test]
+async fn a_compressed_body_is_refused_at_every_door_and_stores_nothing() {
+    let app = spawn_app().await;
+    let (browser, _) = app.signed_in_browser("zip@example.com").await;
+    let token = app.jwt(&browser).await;
+    let api = app.api_client();
+    let task = json!({"title": "Inflated"}).to_string();
+    let sign_up =
+        json!({"email": "zip2@example.com", "password": PASSWORD, "name": "Zip"}).to_string();
+    let mcp = json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call",
+        "params": {"name": "add_task", "arguments": {"title": "Inflated"}}})
+    .to_string();
+    let json_ct = "application/json";
+    let form_ct = "application/x-www-form-urlencoded";
+    struct Door<'a> {
+        client: &'a reqwest::Client,
+        path: &'static str,
+        bearer: bool,
+        content_type: &'static str,
+        body: String,
+        /// Where the JSON error code is; `None` for an HTML page.
+        code_at: Option<&'static str>,
+    }
+    let door = |client, path, bearer, content_type, body: &str, code_at| Door {
+        client,
+        path,
+        bearer,
+        content_type,
+        body: body.to_owned(),
+        code_at,
+    };
+    let doors = [
+        door(
+            &api,
+            "/api/tasks",
+            true,
+            json_ct,
+            &task,
+            Some("/error/code"),
+        ),
+        door(
+            &browser,
+            "/api/tasks",
+            false,
+            form_ct,
+            "title=Inflated",
+            Some("/error/code"),
+        ),
+        door(
+            &api,
+            "/api/auth/sign-up/email",
+            false,
+            json_ct,
+            &sign_up,
+            Some("/code"),
+        ),
+        door(&api, "/mcp", true, json_ct, &mcp, Some("/error/code")),
+        door(&browser, "/tasks", false, form_ct, "title=Inflated", None),
+        door(
+            &browser,
+            "/chat",
+            false,
+            form_ct,
+            "message=add+Inflated",
+            None,
+        ),
+    ];
+    for Door {
+        client,
+        path,
+        bearer,
+        content_type,
+        body,
+        code_at,
+    } in &doors
+    {
+        for (coding, sent) in [
+            ("gzip", gzip(body.as_bytes())),
+            ("br", body.as_bytes().to_vec()),
+            ("identity, deflate", body.as_bytes().to_vec()),
+        ] {
+            let mut req = client
+                .post(app.url(path))
+                .header("content-type", *content_type)
+                .header("content-encoding", coding)
+                .body(sent);
+            if *bearer {
+                req = req.bearer_auth(&token);
+            }
+            let res = req.send().await.unwrap();
+            assert_eq!(res.status(), 415, "{path} {coding}");
+            assert_eq!(res.headers()["accept-encoding"], "identity", "{path}");
+            let shape = res.headers()["content-type"].to_str().unwrap().to_owned();
+            let text = res.text().await.unwrap();
+            match code_at {
+                Some(pointer) => {
+                    let got: Value = serde_json::from_str(&text).unwrap();
+                    assert_eq!(
+                        got.pointer(pointer),
+                        Some(&json!("UNSUPPORTED_CONTENT_ENCODING")),
+                        "{path}: {text}"
+                    );
+                }
+                None => assert!(shape.starts_with("text/html"), "{path}: {shape}"),
+            }
+        }
+    }
+    assert_eq!(app.count("task"), 0);
+    assert_eq!(app.count("message"), 0);
+    assert_eq!(app.count("user"), 1);
+
+    // Said to be as it is, the body is taken.
+    let res = api
+        .post(app.url("/api/tasks"))
+        .bearer_auth(&token)
+        .header("content-type", json_ct)
+        .header("content-encoding", "identity")
+        .body(task)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    assert_eq!(app.count("task"), 1);
+}
