@@ -2,6 +2,7 @@
 //! listener (port 0 in tests) and returns the server ready to run.
 
 mod app;
+mod listener;
 mod trust;
 
 use std::net::TcpListener;
@@ -69,7 +70,7 @@ impl Application {
         let pool = connect_and_migrate(backend, settings.database_pool_size).await?;
         let metrics = Serving::from_settings(&settings.metrics, &pool)?;
 
-        let listener = TcpListener::bind((settings.bind.as_str(), settings.port))
+        let listener = listener::bind(&settings.bind, settings.port)
             .with_context(|| format!("could not listen on {}:{}", settings.bind, settings.port))?;
         let port = listener.local_addr()?.port();
         let public_url = public_url(&settings, port);
