@@ -128,6 +128,7 @@ impl Application {
                 .wrap(from_fn(crate::error::render))
                 .wrap(from_fn(middleware::no_store::private_json))
                 .wrap(session_middleware(cookie_key.clone(), secure))
+                .wrap(from_fn(middleware::cookies::keep_ours))
                 .wrap(security_headers(secure))
                 .wrap(from_fn(middleware::methods::head_as_get))
                 .wrap(TracingLogger::<RequestSpan>::new())

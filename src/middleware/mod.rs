@@ -1,11 +1,12 @@
 //! Rules that hold for every route at once, so no handler can forget them:
 //! a bound on requests inside at once, HEAD and 405 answers, a deadline on
 //! reading request bodies, bodies sent uncompressed, forms that must be
-//! UTF-8, and no caching of private JSON.
+//! UTF-8, only our own cookie parsed, and no caching of private JSON.
 
 pub mod admission;
 pub mod body_deadline;
 pub mod content_coding;
+pub mod cookies;
 pub mod methods;
 pub mod no_store;
 pub mod utf8_forms;
