@@ -35,7 +35,8 @@ fn run(args: Cli) -> anyhow::Result<()> {
         Command::Serve => {
             telemetry::init_subscriber(settings.log_json);
             telemetry::log_panics_without_payload();
-            actix_web::rt::System::new().block_on(serve(settings))
+            let runtime = tasktalk::startup::main_runtime()?;
+            actix_web::rt::System::with_tokio_rt(move || runtime).block_on(serve(settings))
         }
         command => cli::run(command, &settings, &mut std::io::stdout().lock()),
     }

@@ -3,6 +3,7 @@
 
 mod app;
 mod listener;
+mod runtime;
 mod trust;
 
 use std::net::TcpListener;
@@ -17,6 +18,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use self::app::{api, body_limits, security_headers, session_middleware};
+pub use self::runtime::main_runtime;
 use self::trust::{cookie_key, jwt_keys, public_url, trusted_origins};
 use crate::ai::Assistant;
 use crate::auth::jwt::JwtKeys;
