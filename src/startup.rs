@@ -24,15 +24,20 @@ use crate::ai::Assistant;
 use crate::auth::jwt::JwtKeys;
 use crate::auth::origin::TrustedOrigins;
 use crate::auth::rate_limit::AuthRateLimiter;
-use crate::chat::runs::Runs;
+use crate::chat::runs::{Limits, Runs};
 use crate::config::Settings;
 use crate::db::{self, Backend, DbPool};
 use crate::metrics::scrape::Serving;
 use crate::middleware::{self, admission, admission::Door};
 use crate::telemetry::RequestSpan;
 
-/// Reply streams one user may hold open at once on one server.
-const MAX_STREAMS_PER_USER: usize = 8;
+/// What one user may have at once on one server: reply streams open, and
+/// assistant runs going (as many as streams: a user watching all their
+/// replies never meets the second bound; one who asks and hangs up does).
+const PER_USER: Limits = Limits {
+    streams: 8,
+    runs: 8,
+};
 
 /// How long connections get, beyond the grace, to close once the replies are
 /// settled (stopped runs store their failure, streams send their last event).
@@ -89,7 +94,7 @@ impl Application {
             origins: TrustedOrigins::new(trusted_origins(&settings, &public_url, port)),
             trust_proxy_headers: settings.trust_proxy_headers,
             assistant,
-            runs: Runs::new(MAX_STREAMS_PER_USER),
+            runs: Runs::new(PER_USER),
         });
         let metrics_port = match &metrics.listener {
             Some(listener) => Some(listener.local_addr()?.port()),

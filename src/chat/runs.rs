@@ -1,5 +1,6 @@
 //! The assistant runs this server is answering and the reply streams it has
-//! open: what a graceful shutdown waits for, and what caps one user's streams.
+//! open: what a graceful shutdown waits for, and what caps one user's runs
+//! and streams.
 //!
 //! Shutdown goes `Serving` → `Draining` (running ones may finish) →
 //! `Stopping` (no new runs; runs still going are stopped and stored as
@@ -33,18 +34,29 @@ pub struct Runs {
     runtime: Option<tokio::runtime::Handle>,
     active: watch::Sender<usize>,
     phase: watch::Sender<Phase>,
-    streams: Mutex<HashMap<String, usize>>,
-    max_streams_per_user: usize,
+    streams: Arc<PerUser>,
+    user_runs: Arc<PerUser>,
+}
+
+/// How many of each a user may have at once.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Reply streams open.
+    pub streams: usize,
+    /// Runs in progress, however they were asked for (a run goes on after
+    /// its client hangs up, so without this a client that asks and hangs
+    /// up again and again would start runs without end).
+    pub runs: usize,
 }
 
 impl Runs {
-    pub fn new(max_streams_per_user: usize) -> Arc<Runs> {
+    pub fn new(limits: Limits) -> Arc<Runs> {
         Arc::new(Runs {
             runtime: tokio::runtime::Handle::try_current().ok(),
             active: watch::Sender::new(0),
             phase: watch::Sender::new(Phase::Serving),
-            streams: Mutex::new(HashMap::new()),
-            max_streams_per_user,
+            streams: PerUser::new(limits.streams),
+            user_runs: PerUser::new(limits.runs),
         })
     }
 
@@ -128,18 +140,66 @@ impl Runs {
 
     /// Counts an open reply stream of `user_id`, or `None` when they already
     /// have as many as one user may.
-    pub fn open_stream(self: &Arc<Runs>, user_id: &str) -> Option<StreamGuard> {
-        let mut streams = self.streams.lock().unwrap_or_else(|e| e.into_inner());
-        let open = streams.entry(user_id.to_owned()).or_default();
-        if *open >= self.max_streams_per_user {
-            return None;
-        }
-        *open += 1;
+    pub fn open_stream(&self, user_id: &str) -> Option<StreamGuard> {
         Some(StreamGuard {
-            runs: self.clone(),
-            user_id: user_id.to_owned(),
+            _slot: self.streams.claim(user_id)?,
             _open: record::stream_open(),
         })
+    }
+
+    /// A place for a new run of `user_id`, taken before anything of the
+    /// turn is stored, or `None` when they already have as many runs going
+    /// as one user may. The run holds it until it ends.
+    pub fn reserve_run(&self, user_id: &str) -> Option<RunSlot> {
+        Some(RunSlot {
+            _slot: self.user_runs.claim(user_id)?,
+        })
+    }
+}
+
+/// A count per user, each capped.
+struct PerUser {
+    counts: Mutex<HashMap<String, usize>>,
+    max: usize,
+}
+
+impl PerUser {
+    fn new(max: usize) -> Arc<PerUser> {
+        Arc::new(PerUser {
+            counts: Mutex::new(HashMap::new()),
+            max,
+        })
+    }
+
+    fn claim(self: &Arc<PerUser>, user_id: &str) -> Option<Slot> {
+        let mut counts = self.counts.lock().unwrap_or_else(|e| e.into_inner());
+        let count = counts.entry(user_id.to_owned()).or_default();
+        if *count >= self.max {
+            return None;
+        }
+        *count += 1;
+        Some(Slot {
+            of: self.clone(),
+            user_id: user_id.to_owned(),
+        })
+    }
+}
+
+/// One of a user's counted places; dropping it frees it.
+struct Slot {
+    of: Arc<PerUser>,
+    user_id: String,
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        let mut counts = self.of.counts.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(count) = counts.get_mut(&self.user_id) {
+            *count = count.saturating_sub(1);
+            if *count == 0 {
+                counts.remove(&self.user_id);
+            }
+        }
     }
 }
 
@@ -157,21 +217,13 @@ impl Drop for RunGuard {
 
 /// One open reply stream; dropping it uncounts it.
 pub struct StreamGuard {
-    runs: Arc<Runs>,
-    user_id: String,
+    _slot: Slot,
     _open: InFlight,
 }
 
-impl Drop for StreamGuard {
-    fn drop(&mut self) {
-        let mut streams = self.runs.streams.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(open) = streams.get_mut(&self.user_id) {
-            *open = open.saturating_sub(1);
-            if *open == 0 {
-                streams.remove(&self.user_id);
-            }
-        }
-    }
+/// A user's place for one run ([`Runs::reserve_run`]); dropping it frees it.
+pub struct RunSlot {
+    _slot: Slot,
 }
 
 #[cfg(test)]
@@ -180,7 +232,10 @@ mod tests {
 
     #[test]
     fn a_user_gets_only_so_many_streams_and_closing_one_frees_it() {
-        let runs = Runs::new(2);
+        let runs = Runs::new(Limits {
+            streams: 2,
+            runs: 1,
+        });
         let a = runs.open_stream("u1");
         let b = runs.open_stream("u1");
         assert!(a.is_some() && b.is_some());
@@ -190,9 +245,28 @@ mod tests {
         assert!(runs.open_stream("u1").is_some());
     }
 
+    #[test]
+    fn a_user_gets_only_so_many_runs_and_the_end_of_one_frees_it() {
+        let runs = Runs::new(Limits {
+            streams: 1,
+            runs: 2,
+        });
+        let a = runs.reserve_run("u1");
+        let b = runs.reserve_run("u1");
+        assert!(a.is_some() && b.is_some());
+        assert!(runs.reserve_run("u1").is_none());
+        assert!(runs.reserve_run("u2").is_some());
+        assert!(runs.open_stream("u1").is_some(), "streams count apart");
+        drop(b);
+        assert!(runs.reserve_run("u1").is_some());
+    }
+
     #[tokio::test]
     async fn draining_lets_runs_start_and_finish_and_stopping_refuses_new_ones() {
-        let runs = Runs::new(1);
+        let runs = Runs::new(Limits {
+            streams: 1,
+            runs: 1,
+        });
         let guard = runs.start().expect("serving");
         runs.begin_draining();
         assert!(runs.shutting_down());
@@ -210,7 +284,10 @@ mod tests {
 
     #[tokio::test]
     async fn runs_still_going_after_the_grace_are_told_to_stop() {
-        let runs = Runs::new(1);
+        let runs = Runs::new(Limits {
+            streams: 1,
+            runs: 1,
+        });
         let guard = runs.start().expect("serving");
         let stopping = runs.stopping();
         let holder = tokio::spawn(async move {

@@ -19,7 +19,7 @@ use super::request::Turn;
 use super::wire::{Event, Item, ItemBody, Page, StreamOptions, TextDelta, Thread};
 use crate::AppState;
 use crate::ai::AgentEvent;
-use crate::chat::runs::StreamGuard;
+use crate::chat::runs::{RunSlot, StreamGuard};
 use crate::chat::service::{self, Answer, ChatError, Running, threads};
 use crate::chat::view::Card;
 use crate::db::DbPool;
@@ -30,7 +30,7 @@ type Frames = mpsc::UnboundedSender<Bytes>;
 
 /// Stores what the turn asks for (a new thread, a message), claims the
 /// answer, and streams it. Refusals (not found, a bad message, too many
-/// streams) are answered before the stream starts, as JSON.
+/// streams or runs) are answered before the stream starts, as JSON.
 pub async fn answer(
     state: web::Data<AppState>,
     user_id: &str,
@@ -41,11 +41,14 @@ pub async fn answer(
             retry_after: Duration::from_secs(5),
         });
     };
+    let Some(run) = state.runs.reserve_run(user_id) else {
+        return Err(ChatError::Busy.into());
+    };
     // Storing the message and claiming its answer finish together even if
     // the client hangs up in between: a hang-up never strands a message.
     let started = state
         .runs
-        .detached(start(state.clone(), user_id.to_owned(), turn));
+        .detached(start(state.clone(), user_id.to_owned(), run, turn));
     let (conversation, mut opening, answer) = started
         .await
         .map_err(|_| anyhow::anyhow!("starting a ChatKit turn panicked"))??;
@@ -122,16 +125,17 @@ type Started = (Conversation, Vec<Event>, Option<Answer>);
 async fn start(
     state: web::Data<AppState>,
     user_id: String,
+    run: RunSlot,
     turn: Turn,
 ) -> Result<Started, AppError> {
     let (conversation, question, opening) = open(&state, &user_id, turn).await?;
-    let answer = match service::answer(&state.pool, &state.assistant, &state.runs, &question).await
-    {
-        Ok(answer) => Some(answer),
-        // Shutting down: the message is saved, to be retried.
-        Err(ChatError::Unavailable { .. }) => None,
-        Err(e) => return Err(e.into()),
-    };
+    let answer =
+        match service::answer(&state.pool, &state.assistant, &state.runs, run, &question).await {
+            Ok(answer) => Some(answer),
+            // Shutting down: the message is saved, to be retried.
+            Err(ChatError::Unavailable { .. }) => None,
+            Err(e) => return Err(e.into()),
+        };
     Ok((conversation, opening, answer))
 }
 

@@ -631,3 +631,94 @@ async fn a_run_that_dies_after_a_tool_ran_keeps_the_tool_call_for_its_retry() {
         assert!(calls.contains("add_task"), "a run that {how}: {calls}");
     }
 }
+
+/// A run goes on after its client hangs up, so one user may have only eight
+/// going, however they ask: the ninth ask through the chat API, a reply
+/// stream or ChatKit is a 429 that stores nothing new, hanging up on the
+/// eight frees no place, and once they end asking works again.
+#[tokio::test]
+async fn one_user_gets_only_so_many_runs_at_once_however_they_ask() {
+    let fake = FakeLlm::start().await;
+    for _ in 0..8 {
+        // About 3 s a reply, within the provider's idle timeout.
+        fake.push(Reply::Slow(
+            vec!["slow ".to_owned(); 6],
+            Duration::from_millis(500),
+        ));
+    }
+    let app = spawn_app_on(&fake, Wire::OpenAi).await;
+    let (browser, _) = app.signed_in_browser("busy@example.com").await;
+    let token = app.jwt(&browser).await;
+    let ask = |message: &str| {
+        app.api_client()
+            .post(app.url("/api/chat"))
+            .bearer_auth(&token)
+            .json(&json!({ "message": message }))
+            .send()
+    };
+    let waiting: Vec<_> = (0..8)
+        .map(|i| tokio::spawn(ask(&format!("question {i}"))))
+        .collect();
+    eventually("eight runs asked the provider", || {
+        fake.requests().len() == 8
+    })
+    .await;
+    // The askers hang up; their runs go on.
+    for asker in &waiting {
+        asker.abort();
+    }
+    let stored = messages(&app).len();
+    assert_eq!(stored, 16, "eight questions and their pending replies");
+
+    let refused = ask("a ninth").await.unwrap();
+    assert_eq!(refused.status(), 429);
+    assert!(refused.headers().contains_key("retry-after"));
+    let body: Value = refused.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "RATE_LIMITED");
+
+    let kit = app
+        .api_client()
+        .post(app.url("/chatkit"))
+        .bearer_auth(&token)
+        .json(&json!({"type": "threads.create", "params": {"input": {
+            "content": [{"type": "input_text", "text": "a ninth"}],
+            "attachments": [], "inference_options": {}}}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(kit.status(), 429);
+    assert_eq!(
+        messages(&app).len(),
+        stored,
+        "nothing of a refused ask is stored"
+    );
+
+    // A message sent from the page is stored; its reply stream must wait.
+    let posted = app
+        .post_form(&browser, "/chat", &[("message", "a ninth")])
+        .await;
+    assert!(posted.status().is_redirection(), "{}", posted.status());
+    let question = messages(&app).last().unwrap().0;
+    let conversation: i64 = message::table
+        .find(question)
+        .select(message::conversation_id)
+        .first(&mut **app.conn())
+        .unwrap();
+    let stream = browser
+        .get(app.url(&format!("/chat/{conversation}/messages/{question}/reply")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stream.status(), 429);
+
+    eventually("the eight runs ended", || {
+        messages(&app)
+            .iter()
+            .filter(|(_, role, status)| role == "assistant" && status == "done")
+            .count()
+            == 8
+    })
+    .await;
+    let (status, _) = app.chat(&browser, None, "now there is room").await;
+    assert_eq!(status, 200);
+}

@@ -18,6 +18,7 @@ use crate::error::{ApiError, AppError};
         (status = 400, description = "`INVALID_MESSAGE`: empty or too long", body = ApiError),
         (status = 401, description = "Not signed in", body = ApiError),
         (status = 404, description = "No such conversation of yours", body = ApiError),
+        (status = 429, description = "`RATE_LIMITED`: eight replies are being written for you already; nothing was stored", body = ApiError),
         (status = 503, description = "`ASSISTANT_UNAVAILABLE`: the provider failed; the message is saved in `conversation_id`", body = ApiError)))]
 #[post("/chat")]
 pub async fn chat(
@@ -36,6 +37,7 @@ pub async fn chat(
         (status = 401, description = "Not signed in", body = ApiError),
         (status = 403, description = "Not the caller", body = ApiError),
         (status = 404, description = "No such conversation of yours", body = ApiError),
+        (status = 429, description = "`RATE_LIMITED`: eight replies are being written for you already", body = ApiError),
         (status = 503, description = "`ASSISTANT_UNAVAILABLE`", body = ApiError)))]
 #[post("/{user_id}/chat")]
 pub async fn chat_as(

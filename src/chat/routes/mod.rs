@@ -47,6 +47,9 @@ impl From<ChatError> for AppError {
             ChatError::Unavailable { conversation_id } => {
                 AppError::AssistantUnavailable { conversation_id }
             }
+            ChatError::Busy => AppError::RateLimited {
+                retry_after: std::time::Duration::from_secs(5),
+            },
             ChatError::Interrupted => AppError::Internal(anyhow::anyhow!(e)),
             ChatError::Db(e) => AppError::from(e),
         }

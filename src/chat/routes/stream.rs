@@ -41,13 +41,16 @@ pub async fn reply(
     let question =
         service::find_user_message(&state.pool, &current.user.id, conversation_id, message_id)
             .await?;
-    let answer = match service::answer(&state.pool, &state.assistant, &state.runs, &question).await
-    {
-        Ok(answer) => Some(answer),
-        // Shutting down: the message is saved; the page offers to try again.
-        Err(ChatError::Unavailable { .. }) => None,
-        Err(e) => return Err(e.into()),
+    let Some(run) = state.runs.reserve_run(&current.user.id) else {
+        return Err(ChatError::Busy.into());
     };
+    let answer =
+        match service::answer(&state.pool, &state.assistant, &state.runs, run, &question).await {
+            Ok(answer) => Some(answer),
+            // Shutting down: the message is saved; the page offers to try again.
+            Err(ChatError::Unavailable { .. }) => None,
+            Err(e) => return Err(e.into()),
+        };
 
     let (frames, body) = mpsc::unbounded_channel::<Bytes>();
     let (pool, stopping) = (state.pool.clone(), state.runs.stopping());

@@ -17,7 +17,8 @@ use crate::db::models::{Message, ReplyStatus};
 /// and waits for the finished reply. The run is its own task: a caller that
 /// gives up does not stop it. A reply that failed is
 /// [`ChatError::Unavailable`], naming the conversation the message is saved
-/// in.
+/// in. A user with as many runs going as one may is [`ChatError::Busy`],
+/// before anything is stored.
 pub async fn ask(
     pool: &DbPool,
     assistant: &Arc<Assistant>,
@@ -26,6 +27,7 @@ pub async fn ask(
     conversation_id: Option<i64>,
     text: MessageText,
 ) -> Result<Message, ChatError> {
+    let slot = runs.reserve_run(user_id).ok_or(ChatError::Busy)?;
     // Storing the message and claiming its answer finish together even if
     // the caller hangs up in between: a hang-up never strands a message.
     let begin = {
@@ -40,7 +42,7 @@ pub async fn ask(
                 Some(id) => turn::add_message(&pool, &user_id, id, text).await?,
                 None => turn::start_conversation(&pool, &user_id, text).await?,
             };
-            let answer = turn::answer(&pool, &assistant, &runs, &question).await?;
+            let answer = turn::answer(&pool, &assistant, &runs, slot, &question).await?;
             Ok::<_, ChatError>((conversation, answer))
         }
     };

@@ -13,6 +13,10 @@ pub enum ChatError {
     /// saved in the conversation, to be answered on retry.
     #[error("the assistant cannot answer now")]
     Unavailable { conversation_id: i64 },
+    /// The user has as many runs going as one may; nothing of this turn
+    /// was stored.
+    #[error("too many replies are being written for this user")]
+    Busy,
     /// The work of a turn stopped without an answer (it panicked).
     #[error("the turn stopped unexpectedly")]
     Interrupted,

@@ -18,7 +18,7 @@ use crate::ai::agent::{self, AgentEvent};
 use crate::ai::{Assistant, Entry};
 use crate::chat::calls;
 use crate::chat::run;
-use crate::chat::runs::Runs;
+use crate::chat::runs::{RunSlot, Runs};
 use crate::chat::text::MessageText;
 use crate::db::models::message::{ROLE_ASSISTANT, ROLE_USER};
 use crate::db::models::{
@@ -129,13 +129,15 @@ pub enum Answer {
     Claimed(Message),
 }
 
-/// Claims `question` (a user message) and spawns the run that answers it.
-/// Once a shutdown stops running work no new run starts: the message stays
+/// Claims `question` (a user message) and spawns the run that answers it,
+/// which holds the user's `slot` until it ends (unused when another run is
+/// answering already). Once a shutdown stops running work no new run starts: the message stays
 /// saved and the answer is 503, to be retried (on another replica).
 pub async fn answer(
     pool: &DbPool,
     assistant: &Arc<Assistant>,
     runs: &Arc<Runs>,
+    slot: RunSlot,
     question: &Message,
 ) -> Result<Answer, ChatError> {
     let unavailable = ChatError::Unavailable {
@@ -154,7 +156,7 @@ pub async fn answer(
     let (pool, assistant) = (pool.clone(), assistant.clone());
     let (stopping, agent_stopping) = (runs.stopping(), runs.stopping());
     runs.spawn(async move {
-        let _guard = guard;
+        let _guard = (guard, slot);
         let (agent_tx, agent_events) = mpsc::unbounded_channel();
         let agent_run = {
             let (pool, user_id, already_ran) =
