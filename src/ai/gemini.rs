@@ -11,6 +11,7 @@ use reqwest::header::HeaderMap;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Map, Value, json};
 
+use super::bounds;
 use super::http::{self, Flow, parse_json};
 use super::{Entry, ModelStep, ProviderError, TextSink, ToolCallRequest};
 use crate::config::AiSettings;
@@ -108,7 +109,7 @@ impl Reader {
             .pointer("/content/parts")
             .and_then(Value::as_array);
         for part in parts.into_iter().flatten() {
-            absorb_part(part, &mut self.step, sink);
+            absorb_part(part, &mut self.step, sink)?;
         }
         self.finished |= candidate
             .get("finishReason")
@@ -129,7 +130,11 @@ impl Reader {
     }
 }
 
-fn absorb_part(part: &Value, step: &mut ModelStep, sink: TextSink<'_>) {
+fn absorb_part(
+    part: &Value,
+    step: &mut ModelStep,
+    sink: TextSink<'_>,
+) -> Result<(), ProviderError> {
     let signature = part
         .get("thoughtSignature")
         .and_then(Value::as_str)
@@ -137,12 +142,15 @@ fn absorb_part(part: &Value, step: &mut ModelStep, sink: TextSink<'_>) {
     if let Some(call) = part.get("functionCall") {
         let name = call.get("name").and_then(Value::as_str).unwrap_or_default();
         let id = call.get("id").and_then(Value::as_str).map(str::to_owned);
+        let arguments = call.get("args").cloned().unwrap_or_else(|| json!({}));
+        bounds::call(name.len() + arguments.to_string().len())?;
         step.calls.push(ToolCallRequest {
             id: id.unwrap_or_else(|| format!("call_{}", step.calls.len())),
             name: name.to_owned(),
-            arguments: call.get("args").cloned().unwrap_or_else(|| json!({})),
+            arguments,
             signature,
         });
+        bounds::calls(step.calls.len())?;
     } else if let Some(text) = part.get("text").and_then(Value::as_str) {
         let thought = part
             .get("thought")
@@ -150,9 +158,11 @@ fn absorb_part(part: &Value, step: &mut ModelStep, sink: TextSink<'_>) {
             .unwrap_or(false);
         if !thought && !text.is_empty() {
             step.text.push_str(text);
+            bounds::text(step.text.len())?;
             sink(text);
         }
     }
+    Ok(())
 }
 
 fn request_body(system: &str, entries: &[Entry]) -> Value {
@@ -280,6 +290,41 @@ mod tests {
     use super::*;
     use crate::ai::sse::tests::split;
     use crate::tools::arbitrary;
+
+    #[test]
+    fn an_answer_past_its_bounds_is_refused() {
+        let mut step = ModelStep {
+            text: String::new(),
+            calls: Vec::new(),
+        };
+        let kb = json!({"text": "x".repeat(1024)});
+        for _ in 0..bounds::TEXT_BYTES / 1024 {
+            absorb_part(&kb, &mut step, &|_| {}).expect("within");
+        }
+        assert!(matches!(
+            absorb_part(&kb, &mut step, &|_| {}),
+            Err(ProviderError::Malformed(_))
+        ));
+
+        let call = json!({"functionCall": {"name": "list_tasks", "args": {}}});
+        for _ in 0..bounds::CALLS {
+            absorb_part(&call, &mut step, &|_| {}).expect("within");
+        }
+        assert!(absorb_part(&call, &mut step, &|_| {}).is_err());
+        let huge = json!({"functionCall": {"name": "add_task",
+            "args": {"title": "y".repeat(bounds::CALL_BYTES)}}});
+        assert!(
+            absorb_part(
+                &huge,
+                &mut ModelStep {
+                    text: String::new(),
+                    calls: Vec::new()
+                },
+                &|_| {}
+            )
+            .is_err()
+        );
+    }
 
     #[test]
     fn schemas_lose_the_keys_gemini_rejects() {

@@ -7,6 +7,7 @@
 //! it arrives, and the tool calls the model wants made.
 
 pub mod agent;
+mod bounds;
 mod gemini;
 mod http;
 pub mod offline;

@@ -7,6 +7,7 @@ use reqwest::header::HeaderMap;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Value, json};
 
+use super::bounds;
 use super::http::{self, Flow, parse_json};
 use super::{Entry, ModelStep, ProviderError, TextSink, ToolCallRequest};
 use crate::config::AiSettings;
@@ -171,6 +172,7 @@ impl Answer {
             && !text.is_empty()
         {
             self.text.push_str(text);
+            bounds::text(self.text.len())?;
             sink(text);
         }
         for piece in delta
@@ -179,7 +181,7 @@ impl Answer {
             .into_iter()
             .flatten()
         {
-            self.absorb_call(piece);
+            self.absorb_call(piece)?;
         }
         if let Some(reason) = choice.get("finish_reason").and_then(Value::as_str) {
             self.finish_reason = Some(reason.to_owned());
@@ -189,7 +191,7 @@ impl Answer {
 
     /// Pieces are matched by `index`; a new `id` at a used index (Ollama
     /// reuses index 0 for parallel calls) starts a new call.
-    fn absorb_call(&mut self, piece: &Value) {
+    fn absorb_call(&mut self, piece: &Value) -> Result<(), ProviderError> {
         let index = piece.get("index").and_then(Value::as_u64).unwrap_or(0);
         let id = piece
             .get("id")
@@ -210,6 +212,7 @@ impl Answer {
                     index,
                     ..Default::default()
                 });
+                bounds::calls(self.calls.len())?;
                 let last = self.calls.len() - 1;
                 &mut self.calls[last]
             }
@@ -223,6 +226,7 @@ impl Answer {
         if let Some(args) = function.get("arguments").and_then(Value::as_str) {
             call.arguments.push_str(args);
         }
+        bounds::call(call.name.len() + call.arguments.len())
     }
 
     fn finish(self) -> Result<ModelStep, ProviderError> {
@@ -287,6 +291,41 @@ mod tests {
             answer.absorb(chunk, &|_| {}).unwrap();
         }
         answer.finish().unwrap()
+    }
+
+    /// The answer from `chunks`, or what was refused.
+    fn absorb_all(chunks: impl IntoIterator<Item = Value>) -> Result<ModelStep, ProviderError> {
+        let mut answer = Answer::default();
+        for chunk in chunks {
+            answer.absorb(&chunk, &|_| {})?;
+        }
+        answer.finish()
+    }
+
+    fn text_chunk(text: &str) -> Value {
+        json!({"choices":[{"index":0,"delta":{"content":text}}]})
+    }
+
+    fn call_chunk(index: usize, arguments: &str) -> Value {
+        json!({"choices":[{"index":0,"delta":{"tool_calls":[{"index":index,"id":format!("call_{index}"),"type":"function","function":{"name":"add_task","arguments":arguments}}]}}]})
+    }
+
+    #[test]
+    fn an_answer_past_its_bounds_is_refused_and_one_within_them_is_kept() {
+        let kb = "x".repeat(1024);
+        let whole = absorb_all((0..bounds::TEXT_BYTES / 1024).map(|_| text_chunk(&kb)));
+        assert_eq!(whole.expect("within").text.len(), bounds::TEXT_BYTES);
+        let endless = absorb_all((0..=bounds::TEXT_BYTES / 1024).map(|_| text_chunk(&kb)));
+        assert!(matches!(endless, Err(ProviderError::Malformed(_))));
+
+        let many = absorb_all((0..bounds::CALLS).map(|i| call_chunk(i, "{}")));
+        assert_eq!(many.expect("within").calls.len(), bounds::CALLS);
+        let too_many = absorb_all((0..=bounds::CALLS).map(|i| call_chunk(i, "{}")));
+        assert!(matches!(too_many, Err(ProviderError::Malformed(_))));
+
+        let piece = format!("\"{}", "y".repeat(1024));
+        let huge = absorb_all((0..=bounds::CALL_BYTES / 1024).map(|_| call_chunk(0, &piece)));
+        assert!(matches!(huge, Err(ProviderError::Malformed(_))));
     }
 
     #[test]

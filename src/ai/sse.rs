@@ -4,8 +4,9 @@
 //! changes nothing; only whole lines are decoded as UTF-8.
 
 /// Longer lines or events are refused: a stream that never ends a line must not
-/// grow without bound. Real provider events are a few kilobytes.
-pub const MAX_EVENT_BYTES: usize = 4 * 1024 * 1024;
+/// grow without bound, and an event is parsed whole into JSON, which can take
+/// 30 times its size. Real provider events are a few kilobytes.
+pub const MAX_EVENT_BYTES: usize = 1024 * 1024;
 
 const BOM: &[u8] = "\u{feff}".as_bytes();
 

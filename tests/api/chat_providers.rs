@@ -36,6 +36,8 @@ on_both_wires!(
     malformed_json_fails_cleanly,
     a_rejected_key_fails_without_retrying,
     the_step_limit_ends_a_runaway_loop,
+    an_answer_without_end_fails_the_reply_and_keeps_the_message,
+    an_answer_with_too_many_tool_calls_runs_none_of_them,
 );
 
 async fn setup(wire: Wire) -> (FakeLlm, TestApp, reqwest::Client, String) {
@@ -265,6 +267,27 @@ async fn a_stalled_provider_times_out_and_keeps_the_message(wire: Wire) {
         started.elapsed() < Duration::from_secs(3),
         "gave up at the idle timeout"
     );
+}
+
+/// A provider that talks past 256 KiB of text (looping, or not what it
+/// claims to be) fails the reply instead of filling the run's memory and
+/// the database; the message is kept, to be retried.
+async fn an_answer_without_end_fails_the_reply_and_keeps_the_message(wire: Wire) {
+    let (fake, app, client, _) = setup(wire).await;
+    fake.push(Reply::Text(vec!["talk ".repeat(205); 300]));
+    assert_failed_but_kept(&app, &client, "say something").await;
+}
+
+/// 65 tool calls in one answer: none of them runs.
+async fn an_answer_with_too_many_tool_calls_runs_none_of_them(wire: Wire) {
+    let (fake, app, client, me) = setup(wire).await;
+    fake.push(Reply::Calls(
+        (0..65)
+            .map(|i| ("add_task".to_owned(), json!({"title": format!("task {i}")})))
+            .collect(),
+    ));
+    assert_failed_but_kept(&app, &client, "add 65 tasks").await;
+    assert!(app.tasks_of(&me).is_empty());
 }
 
 async fn a_stream_cut_midway_fails_cleanly(wire: Wire) {
