@@ -9,7 +9,9 @@ use std::io;
 /// `getaddrinfo` on a blocking thread). Tokio's default of 512 would let a
 /// burst of runs on new provider connections, or a resolver that does not
 /// answer, start one thread per lookup; beyond these the lookups queue.
-pub const MAIN_BLOCKING_THREADS: usize = 4;
+/// Two keep the server within its budget of threads (workers + database
+/// pool + 8) at any load.
+pub const MAIN_BLOCKING_THREADS: usize = 2;
 
 /// Name of those threads (`/proc/<pid>/task/*/comm`).
 const BLOCKING_THREAD_NAME: &str = "main-blocking";
