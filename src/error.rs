@@ -12,7 +12,8 @@
 //!
 //! Whatever the door, a 503 `Unavailable` (the database cannot be reached:
 //! the pool has no connection, or the one in use was lost) carries
-//! `Retry-After`, a 405 carries `Allow`, and a 408 closes the connection.
+//! `Retry-After`, a 405 carries `Allow`, a 415 for a compressed body
+//! carries `Accept-Encoding: identity`, and a 408 closes the connection.
 //!
 //! Below the handlers nothing knows about HTTP: parsers and services return
 //! their own small errors (`TaskFieldError`, `MessageTextError`,

@@ -293,37 +293,26 @@ mod tests {
 
     #[test]
     fn an_answer_past_its_bounds_is_refused() {
-        let mut step = ModelStep {
-            text: String::new(),
-            calls: Vec::new(),
-        };
+        let refused = |result| matches!(result, Err(ProviderError::Malformed(_)));
+        let mut step = ModelStep::default();
         let kb = json!({"text": "x".repeat(1024)});
         for _ in 0..bounds::TEXT_BYTES / 1024 {
             absorb_part(&kb, &mut step, &|_| {}).expect("within");
         }
-        assert!(matches!(
-            absorb_part(&kb, &mut step, &|_| {}),
-            Err(ProviderError::Malformed(_))
-        ));
+        assert!(refused(absorb_part(&kb, &mut step, &|_| {})));
 
         let call = json!({"functionCall": {"name": "list_tasks", "args": {}}});
         for _ in 0..bounds::CALLS {
             absorb_part(&call, &mut step, &|_| {}).expect("within");
         }
-        assert!(absorb_part(&call, &mut step, &|_| {}).is_err());
+        assert!(refused(absorb_part(&call, &mut step, &|_| {})));
         let huge = json!({"functionCall": {"name": "add_task",
             "args": {"title": "y".repeat(bounds::CALL_BYTES)}}});
-        assert!(
-            absorb_part(
-                &huge,
-                &mut ModelStep {
-                    text: String::new(),
-                    calls: Vec::new()
-                },
-                &|_| {}
-            )
-            .is_err()
-        );
+        assert!(refused(absorb_part(
+            &huge,
+            &mut ModelStep::default(),
+            &|_| {}
+        )));
     }
 
     #[test]

@@ -20,6 +20,10 @@ use tokio::sync::watch;
 
 use crate::metrics::record::{self, InFlight};
 
+/// How long a user told they have too many streams or runs going is asked
+/// to wait (`Retry-After`).
+pub const RETRY_WHEN_BUSY: Duration = Duration::from_secs(5);
+
 /// How long runs get to save themselves once told to stop.
 const STOP_WAIT: Duration = Duration::from_secs(5);
 

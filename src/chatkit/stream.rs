@@ -7,7 +7,6 @@
 //! them (see `ids` for how items are named).
 
 use std::future::Future;
-use std::time::Duration;
 
 use actix_web::HttpResponse;
 use actix_web::web::{self, Bytes};
@@ -19,7 +18,7 @@ use super::request::Turn;
 use super::wire::{Event, Item, ItemBody, Page, StreamOptions, TextDelta, Thread};
 use crate::AppState;
 use crate::ai::AgentEvent;
-use crate::chat::runs::{RunSlot, StreamGuard};
+use crate::chat::runs::{RETRY_WHEN_BUSY, RunSlot, StreamGuard};
 use crate::chat::service::{self, Answer, ChatError, Running, threads};
 use crate::chat::view::Card;
 use crate::db::DbPool;
@@ -38,7 +37,7 @@ pub async fn answer(
 ) -> Result<HttpResponse, AppError> {
     let Some(slot) = state.runs.open_stream(user_id) else {
         return Err(AppError::RateLimited {
-            retry_after: Duration::from_secs(5),
+            retry_after: RETRY_WHEN_BUSY,
         });
     };
     let Some(run) = state.runs.reserve_run(user_id) else {

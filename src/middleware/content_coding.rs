@@ -13,18 +13,21 @@
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::Method;
 use actix_web::http::header::{self, HeaderMap};
 use actix_web::middleware::Next;
 
 use crate::error::AppError;
 
 /// Middleware, inside the error renderer and outside everything that reads
-/// a body: see the module docs.
+/// a body: see the module docs. A stray `Content-Encoding` on a GET, HEAD
+/// or OPTIONS (which carry no body) is let through.
 pub async fn refuse_encoded(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    if is_encoded(req.headers()) {
+    let bodiless = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    if !bodiless && is_encoded(req.headers()) {
         return Ok(req.error_response(AppError::UnsupportedEncoding));
     }
     Ok(next.call(req).await?.map_into_boxed_body())

@@ -21,33 +21,47 @@ pub async fn keep_ours<B: MessageBody>(
     mut req: ServiceRequest,
     next: Next<B>,
 ) -> Result<ServiceResponse<B>, actix_web::Error> {
-    if let Some(kept) = only_ours(req.headers()) {
-        let headers = req.headers_mut();
-        headers.remove(header::COOKIE);
-        if let Some(value) = kept {
-            headers.insert(header::COOKIE, value);
+    match only_ours(req.headers()) {
+        Cookies::Untouched => {}
+        Cookies::Keep(value) => {
+            req.headers_mut().insert(header::COOKIE, value);
+        }
+        Cookies::Drop => {
+            req.headers_mut().remove(header::COOKIE);
         }
     }
     next.call(req).await
 }
 
-/// `None` when the request's cookies need no change; otherwise what its
-/// `Cookie` header becomes: our cookie alone, or no header.
-fn only_ours(headers: &HeaderMap) -> Option<Option<HeaderValue>> {
+/// What becomes of a request's `Cookie` headers.
+#[derive(Debug, PartialEq)]
+enum Cookies {
+    /// None, or our cookie alone: nothing to change.
+    Untouched,
+    /// One header with our cookie alone.
+    Keep(HeaderValue),
+    /// No header: ours is not among them.
+    Drop,
+}
+
+fn only_ours(headers: &HeaderMap) -> Cookies {
     let mut values = headers.get_all(header::COOKIE);
-    let first = values.next()?;
-    let untouched = values.next().is_none()
+    let Some(first) = values.next() else {
+        return Cookies::Untouched;
+    };
+    if values.next().is_none()
         && !first.as_bytes().contains(&b';')
-        && name_of(first.as_bytes()) == SESSION_COOKIE.as_bytes();
-    if untouched {
-        return None;
+        && name_of(first.as_bytes()) == SESSION_COOKIE.as_bytes()
+    {
+        return Cookies::Untouched;
     }
-    let ours = headers
+    headers
         .get_all(header::COOKIE)
         .flat_map(|value| value.as_bytes().split(|b| *b == b';'))
         .map(<[u8]>::trim_ascii)
-        .find(|pair| name_of(pair) == SESSION_COOKIE.as_bytes());
-    Some(ours.and_then(|pair| HeaderValue::from_bytes(pair).ok()))
+        .find(|pair| name_of(pair) == SESSION_COOKIE.as_bytes())
+        .and_then(|pair| HeaderValue::from_bytes(pair).ok())
+        .map_or(Cookies::Drop, Cookies::Keep)
 }
 
 fn name_of(pair: &[u8]) -> &[u8] {
@@ -59,45 +73,50 @@ fn name_of(pair: &[u8]) -> &[u8] {
 
 #[cfg(test)]
 mod tests {
+    use actix_web::middleware::from_fn;
+    use actix_web::{App, HttpRequest, HttpResponse, test, web};
+
     use super::*;
 
-    fn cookies(values: &[&str]) -> HeaderMap {
-        let mut map = HeaderMap::new();
+    /// The `Cookie` headers an app behind the middleware sees, given these.
+    async fn seen_behind(values: &[&str]) -> Vec<String> {
+        let app = test::init_service(App::new().wrap(from_fn(keep_ours)).default_service(web::to(
+            |req: HttpRequest| async move {
+                let seen: Vec<String> = req
+                    .headers()
+                    .get_all(header::COOKIE)
+                    .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+                    .collect();
+                HttpResponse::Ok().json(seen)
+            },
+        )))
+        .await;
+        let mut req = test::TestRequest::get().uri("/");
         for value in values {
-            map.append(
-                header::COOKIE,
-                HeaderValue::from_str(value).expect("a header value"),
-            );
+            req = req.append_header((header::COOKIE, *value));
         }
-        map
+        test::call_and_read_body_json(&app, req.to_request()).await
     }
 
-    fn kept(values: &[&str]) -> Option<Option<String>> {
-        only_ours(&cookies(values)).map(|v| v.map(|v| v.to_str().expect("text").to_owned()))
-    }
-
-    #[test]
-    fn only_the_first_session_cookie_is_kept() {
+    #[actix_web::test]
+    async fn only_the_first_session_cookie_reaches_the_app() {
         let ours = format!("{SESSION_COOKIE}=abc");
-        assert_eq!(kept(&[]), None);
-        assert_eq!(kept(&[&ours]), None);
+        let only_ours = vec![ours.clone()];
+        let none: Vec<String> = Vec::new();
+        assert_eq!(seen_behind(&[]).await, none);
+        assert_eq!(seen_behind(&[&ours]).await, only_ours);
+        let among_others = format!("theme=dark; {ours}; _ga=1");
+        assert_eq!(seen_behind(&[&among_others]).await, only_ours);
+        let later = format!("{SESSION_COOKIE}=later");
         assert_eq!(
-            kept(&[&format!("theme=dark; {ours}; _ga=1")]),
-            Some(Some(ours.clone()))
+            seen_behind(&["a=1", &format!(" {ours} "), &later]).await,
+            only_ours
         );
-        assert_eq!(
-            kept(&[
-                "a=1",
-                &format!(" {ours} "),
-                &format!("{SESSION_COOKIE}=later")
-            ]),
-            Some(Some(ours.clone()))
-        );
-        assert_eq!(kept(&["a=1; b=2"]), Some(None));
-        assert_eq!(kept(&[&format!("{SESSION_COOKIE}x=1")]), Some(None));
+        assert_eq!(seen_behind(&["a=1; b=2"]).await, none);
+        assert_eq!(seen_behind(&[&format!("{SESSION_COOKIE}x=1")]).await, none);
         let crowd = format!("{}{ours}", "a=;".repeat(43_000));
-        assert_eq!(kept(&[&crowd]), Some(Some(ours.clone())));
+        assert_eq!(seen_behind(&[&crowd]).await, only_ours);
         let same_name = format!("{ours};").repeat(6_000);
-        assert_eq!(kept(&[&same_name]), Some(Some(ours)));
+        assert_eq!(seen_behind(&[&same_name]).await, only_ours);
     }
 }

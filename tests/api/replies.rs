@@ -633,16 +633,19 @@ async fn a_run_that_dies_after_a_tool_ran_keeps_the_tool_call_for_its_retry() {
 }
 
 /// A run goes on after its client hangs up, so one user may have only eight
-/// going, however they ask: the ninth ask through the chat API, a reply
-/// stream or ChatKit is a 429 that stores nothing new, hanging up on the
-/// eight frees no place, and once they end asking works again.
+/// going, however they ask: the ninth ask through the chat API or ChatKit is
+/// a 429 that stores nothing, a ninth reply stream is a 429 (its message was
+/// stored by the page's form), following a reply being written is not
+/// refused, hanging up on the eight frees no place, and once they end asking
+/// works again.
 #[tokio::test]
 async fn one_user_gets_only_so_many_runs_at_once_however_they_ask() {
     let fake = FakeLlm::start().await;
     for _ in 0..8 {
-        // About 3 s a reply, within the provider's idle timeout.
+        // About 6 s a reply, a piece every 0.5 s (within the provider's idle
+        // timeout): time for every refusal below on a busy machine.
         fake.push(Reply::Slow(
-            vec!["slow ".to_owned(); 6],
+            vec!["slow ".to_owned(); 12],
             Duration::from_millis(500),
         ));
     }
@@ -711,6 +714,25 @@ async fn one_user_gets_only_so_many_runs_at_once_however_they_ask() {
         .unwrap();
     assert_eq!(stream.status(), 429);
 
+    // Following a reply being written takes no place: a reload or a second
+    // tab sees it.
+    let (running, running_in): (i64, i64) = message::table
+        .filter(message::role.eq("user"))
+        .order(message::id)
+        .select((message::id, message::conversation_id))
+        .first(&mut **app.conn())
+        .unwrap();
+    let followed = app
+        .read_stream(
+            &browser,
+            &format!("/chat/{running_in}/messages/{running}/reply"),
+        )
+        .await;
+    assert_eq!(
+        followed.last().map(|(event, _)| event.as_str()),
+        Some("done")
+    );
+
     eventually("the eight runs ended", || {
         messages(&app)
             .iter()
@@ -719,6 +741,14 @@ async fn one_user_gets_only_so_many_runs_at_once_however_they_ask() {
             == 8
     })
     .await;
-    let (status, _) = app.chat(&browser, None, "now there is room").await;
-    assert_eq!(status, 200);
+    // A run frees its place just after its reply is stored.
+    for _ in 0..50 {
+        let (status, _) = app.chat(&browser, None, "now there is room").await;
+        if status != 429 {
+            assert_eq!(status, 200);
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("no place was freed");
 }

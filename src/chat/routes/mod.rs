@@ -8,6 +8,7 @@ mod stream;
 
 use actix_web::web;
 
+use crate::chat::runs::RETRY_WHEN_BUSY;
 use crate::chat::service::ChatError;
 use crate::chat::text::MessageTextError;
 use crate::error::AppError;
@@ -48,7 +49,7 @@ impl From<ChatError> for AppError {
                 AppError::AssistantUnavailable { conversation_id }
             }
             ChatError::Busy => AppError::RateLimited {
-                retry_after: std::time::Duration::from_secs(5),
+                retry_after: RETRY_WHEN_BUSY,
             },
             ChatError::Interrupted => AppError::Internal(anyhow::anyhow!(e)),
             ChatError::Db(e) => AppError::from(e),

@@ -6,8 +6,6 @@
 //! is finished. Events: `delta` (escaped text as it arrives), `tool` (a tool
 //! card), then `done` (the finished message, which replaces the placeholder).
 
-use std::time::Duration;
-
 use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use tokio::sync::mpsc;
@@ -15,6 +13,7 @@ use tokio::sync::mpsc;
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::chat::relay;
+use crate::chat::runs::RETRY_WHEN_BUSY;
 use crate::chat::service::{self, ChatError};
 use crate::error::AppError;
 use crate::middleware::methods::asked_with_head;
@@ -35,22 +34,25 @@ pub async fn reply(
     }
     let Some(slot) = state.runs.open_stream(&current.user.id) else {
         return Err(AppError::RateLimited {
-            retry_after: Duration::from_secs(5),
+            retry_after: RETRY_WHEN_BUSY,
         });
     };
     let question =
         service::find_user_message(&state.pool, &current.user.id, conversation_id, message_id)
             .await?;
-    let Some(run) = state.runs.reserve_run(&current.user.id) else {
-        return Err(ChatError::Busy.into());
+    let answer = match service::answer_or_follow(
+        &state.pool,
+        &state.assistant,
+        &state.runs,
+        &question,
+    )
+    .await
+    {
+        Ok(answer) => Some(answer),
+        // Shutting down: the message is saved; the page offers to try again.
+        Err(ChatError::Unavailable { .. }) => None,
+        Err(e) => return Err(e.into()),
     };
-    let answer =
-        match service::answer(&state.pool, &state.assistant, &state.runs, run, &question).await {
-            Ok(answer) => Some(answer),
-            // Shutting down: the message is saved; the page offers to try again.
-            Err(ChatError::Unavailable { .. }) => None,
-            Err(e) => return Err(e.into()),
-        };
 
     let (frames, body) = mpsc::unbounded_channel::<Bytes>();
     let (pool, stopping) = (state.pool.clone(), state.runs.stopping());

@@ -11,5 +11,6 @@ pub mod turn;
 pub use error::ChatError;
 pub use reads::{Overview, Page, conversations, find_user_message, overview, page};
 pub use turn::{
-    Answer, POLL_EVERY, Running, add_message, answer, look_at, start_conversation, wait_for,
+    Answer, POLL_EVERY, Running, add_message, answer, answer_or_follow, look_at,
+    start_conversation, wait_for,
 };

@@ -129,10 +129,46 @@ pub enum Answer {
     Claimed(Message),
 }
 
+/// For a reply stream: [`answer`] with one of the user's run places, or,
+/// when they have none free, the reply as it stands if it needs no new run
+/// (finished, or being written by a live run: a reload or a second tab
+/// follows it), else [`ChatError::Busy`].
+pub async fn answer_or_follow(
+    pool: &DbPool,
+    assistant: &Arc<Assistant>,
+    runs: &Arc<Runs>,
+    question: &Message,
+) -> Result<Answer, ChatError> {
+    if let Some(slot) = runs.reserve_run(&question.user_id) {
+        return answer(pool, assistant, runs, slot, question).await;
+    }
+    let (question_id, conversation_id, user_id) = (
+        question.id,
+        question.conversation_id,
+        question.user_id.clone(),
+    );
+    let reply = db::call(pool, "find a reply", move |conn| {
+        let question = Question {
+            id: question_id,
+            conversation_id,
+            user_id: &user_id,
+        };
+        Message::find_reply(conn, question)
+    })
+    .await?;
+    match reply {
+        Some(reply) if reply.status() != ReplyStatus::Failed && !reply.lease_lapsed(db::now()) => {
+            Ok(Answer::Claimed(reply))
+        }
+        _ => Err(ChatError::Busy),
+    }
+}
+
 /// Claims `question` (a user message) and spawns the run that answers it,
 /// which holds the user's `slot` until it ends (unused when another run is
-/// answering already). Once a shutdown stops running work no new run starts: the message stays
-/// saved and the answer is 503, to be retried (on another replica).
+/// answering already). Once a shutdown stops running work no new run
+/// starts: the message stays saved and the answer is 503, to be retried (on
+/// another replica).
 pub async fn answer(
     pool: &DbPool,
     assistant: &Arc<Assistant>,
