@@ -104,6 +104,10 @@ pub struct AiSettings {
     pub connect_timeout: Duration,
     /// Longest wait for the next bytes of an answer (the first included).
     pub idle_timeout: Duration,
+    /// Longest one answer may take in all, however steadily it streams: a
+    /// provider sending empty events forever must not hold a run (and one of
+    /// its user's run places) without end.
+    pub answer_timeout: Duration,
     /// Retries of a rate-limited or failing call before giving up (or falling back).
     pub max_retries: u32,
     /// A provider asking to wait longer than this is treated as down.
@@ -186,6 +190,7 @@ impl AiSettings {
             },
             connect_timeout: Duration::from_secs(parse_or(get, "AI_CONNECT_TIMEOUT_SECONDS", 10)?),
             idle_timeout: Duration::from_secs(parse_or(get, "AI_IDLE_TIMEOUT_SECONDS", 60)?),
+            answer_timeout: Duration::from_secs(parse_or(get, "AI_ANSWER_TIMEOUT_SECONDS", 300)?),
             max_retries: parse_or(get, "AI_MAX_RETRIES", 2)?,
             max_retry_wait: Duration::from_secs(parse_or(get, "AI_MAX_RETRY_WAIT_SECONDS", 20)?),
             max_steps: parse_or(get, "AI_MAX_STEPS", 6)?,

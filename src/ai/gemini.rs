@@ -93,10 +93,7 @@ impl Reader {
     fn event(&mut self, data: &str, sink: TextSink<'_>) -> Result<Flow, ProviderError> {
         let chunk = parse_json(data)?;
         if let Some(error) = chunk.get("error") {
-            let status = error
-                .get("status")
-                .and_then(Value::as_str)
-                .unwrap_or("error");
+            let status = http::error_code(error.get("status").and_then(Value::as_str));
             return Err(ProviderError::Cut(format!("error in stream: {status}")));
         }
         let Some(candidate) = chunk.get("candidates").and_then(|c| c.get(0)) else {

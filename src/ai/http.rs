@@ -119,6 +119,19 @@ fn without_url(e: reqwest::Error) -> String {
     e.without_url().to_string()
 }
 
+/// A provider's error code (`rate_limit_exceeded`, `RESOURCE_EXHAUSTED`) as
+/// it may be logged, or `unknown` when what it sent is not code-like: some
+/// servers quote the user's input in their errors.
+pub fn error_code(code: Option<&str>) -> &str {
+    code.filter(|code| {
+        code.len() <= 64
+            && code
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b'.')
+    })
+    .unwrap_or("unknown")
+}
+
 /// Parses a JSON event payload.
 pub fn parse_json(data: &str) -> Result<serde_json::Value, ProviderError> {
     serde_json::from_str(data).map_err(|e| ProviderError::Malformed(e.to_string()))

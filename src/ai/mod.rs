@@ -143,6 +143,7 @@ impl Provider {
 pub struct Assistant {
     providers: Vec<Provider>,
     idle_timeout: Duration,
+    answer_timeout: Duration,
     max_retries: u32,
     max_retry_wait: Duration,
     pub max_steps: u32,
@@ -159,6 +160,7 @@ impl Assistant {
         Ok(Arc::new(Assistant {
             providers,
             idle_timeout: settings.idle_timeout,
+            answer_timeout: settings.answer_timeout,
             max_retries: settings.max_retries,
             max_retry_wait: settings.max_retry_wait,
             max_steps: settings.max_steps,
@@ -192,9 +194,10 @@ impl Assistant {
             let mut attempt = 0;
             loop {
                 let started = std::time::Instant::now();
-                let result = provider
-                    .step(SYSTEM_PROMPT, entries, &tracking, self.idle_timeout)
-                    .await;
+                let answer = provider.step(SYSTEM_PROMPT, entries, &tracking, self.idle_timeout);
+                let result = tokio::time::timeout(self.answer_timeout, answer)
+                    .await
+                    .unwrap_or(Err(ProviderError::Timeout));
                 let err = match result {
                     Ok(step) => {
                         provider_call(provider.name(), CallOutcome::Ok, started);

@@ -158,11 +158,14 @@ struct Answer {
 impl Answer {
     fn absorb(&mut self, chunk: &Value, sink: TextSink<'_>) -> Result<(), ProviderError> {
         if let Some(error) = chunk.get("error") {
-            let message = error
-                .get("message")
-                .and_then(Value::as_str)
-                .unwrap_or("error event");
-            return Err(ProviderError::Cut(format!("error in stream: {message}")));
+            // Its code, not its message: some servers quote the user's input
+            // in the message, and this error is logged.
+            let code = http::error_code(
+                ["code", "type"]
+                    .iter()
+                    .find_map(|key| error.get(*key).and_then(Value::as_str)),
+            );
+            return Err(ProviderError::Cut(format!("error in stream: {code}")));
         }
         let Some(choice) = chunk.get("choices").and_then(|c| c.get(0)) else {
             return Ok(()); // the usage chunk, keep-alives
@@ -308,6 +311,28 @@ mod tests {
 
     fn call_chunk(index: usize, arguments: &str) -> Value {
         json!({"choices":[{"index":0,"delta":{"tool_calls":[{"index":index,"id":format!("call_{index}"),"type":"function","function":{"name":"add_task","arguments":arguments}}]}}]})
+    }
+
+    /// The error is logged: only a code-like word of it is kept.
+    #[test]
+    fn an_error_event_keeps_its_code_and_never_its_message() {
+        let said = |error: Value| {
+            absorb_all([json!({ "error": error })])
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default()
+        };
+        let quoting =
+            said(json!({"message": "bad input: my secret diary", "type": "invalid_request_error"}));
+        assert!(
+            quoting.ends_with("error in stream: invalid_request_error"),
+            "{quoting}"
+        );
+        let free_text = said(json!({"message": "no", "code": "my secret diary"}));
+        assert!(
+            free_text.ends_with("error in stream: unknown"),
+            "{free_text}"
+        );
     }
 
     #[test]

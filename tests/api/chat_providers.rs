@@ -38,6 +38,7 @@ on_both_wires!(
     the_step_limit_ends_a_runaway_loop,
     an_answer_without_end_fails_the_reply_and_keeps_the_message,
     an_answer_with_too_many_tool_calls_runs_none_of_them,
+    an_answer_streaming_past_the_answer_timeout_is_given_up,
 );
 
 async fn setup(wire: Wire) -> (FakeLlm, TestApp, reqwest::Client, String) {
@@ -276,6 +277,31 @@ async fn an_answer_without_end_fails_the_reply_and_keeps_the_message(wire: Wire)
     let (fake, app, client, _) = setup(wire).await;
     fake.push(Reply::Text(vec!["talk ".repeat(205); 300]));
     assert_failed_but_kept(&app, &client, "say something").await;
+}
+
+/// A provider that keeps streaming (each piece within the idle timeout)
+/// and never finishes is given up at `AI_ANSWER_TIMEOUT_SECONDS`: the reply
+/// fails, the message is kept, and the run's place is free again.
+async fn an_answer_streaming_past_the_answer_timeout_is_given_up(wire: Wire) {
+    let fake = FakeLlm::start().await;
+    let app = spawn_app_with(|s| {
+        point_at(s, &fake, wire);
+        s.ai.answer_timeout = Duration::from_secs(2);
+    })
+    .await;
+    let (client, _) = app.signed_in_browser("pat@example.com").await;
+    fake.push(Reply::Slow(
+        vec![String::new(); 200],
+        Duration::from_millis(300),
+    ));
+    let started = Instant::now();
+    assert_failed_but_kept(&app, &client, "are you still there?").await;
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "given up in time"
+    );
+    let (status, _) = app.chat(&client, None, "hello again").await;
+    assert_eq!(status, 200);
 }
 
 /// 65 tool calls in one answer: none of them runs.
