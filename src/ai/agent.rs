@@ -68,6 +68,8 @@ pub async fn run(
     let sink = |text: &str| {
         let _ = events.send(AgentEvent::Text(text.to_owned()));
     };
+    // What the model has sent in this turn, against `bounds::TURN_BYTES`.
+    let mut sent = 0;
     for step in first_step..first_step + assistant.max_steps {
         if !reply.text.is_empty() && !reply.text.ends_with("\n\n") {
             reply.text.push_str("\n\n");
@@ -81,6 +83,14 @@ pub async fn run(
             Ok(step) => step,
             Err(e) => return finished(reply, Some(e)),
         };
+        sent += text.len()
+            + calls
+                .iter()
+                .map(|c| c.name.len() + c.arguments.to_string().len())
+                .sum::<usize>();
+        if let Err(e) = super::bounds::turn(sent) {
+            return finished(reply, Some(e));
+        }
         reply.text.push_str(&text);
         if calls.is_empty() {
             return finished(reply, None);

@@ -14,8 +14,13 @@ pub const TEXT_BYTES: usize = 256 * 1024;
 pub const CALLS: usize = 64;
 
 /// One tool call's name and arguments, in bytes (a task's title and
-/// description are far shorter).
-pub const CALL_BYTES: usize = 64 * 1024;
+/// description, 1,200 characters at most, are far shorter).
+pub const CALL_BYTES: usize = 16 * 1024;
+
+/// Everything the model sends in one chat turn, all its steps together: what
+/// the reply stores and each next step sends back. Without it six steps of
+/// 64 calls at the bounds above stored 24 MB in one reply.
+pub const TURN_BYTES: usize = 1024 * 1024;
 
 pub fn text(len: usize) -> Result<(), ProviderError> {
     within(len, TEXT_BYTES, "bytes of text")
@@ -27,6 +32,10 @@ pub fn calls(count: usize) -> Result<(), ProviderError> {
 
 pub fn call(len: usize) -> Result<(), ProviderError> {
     within(len, CALL_BYTES, "bytes in one tool call")
+}
+
+pub fn turn(len: usize) -> Result<(), ProviderError> {
+    within(len, TURN_BYTES, "bytes in one chat turn")
 }
 
 fn within(n: usize, most: usize, what: &str) -> Result<(), ProviderError> {

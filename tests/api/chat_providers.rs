@@ -39,6 +39,7 @@ on_both_wires!(
     an_answer_without_end_fails_the_reply_and_keeps_the_message,
     an_answer_with_too_many_tool_calls_runs_none_of_them,
     an_answer_streaming_past_the_answer_timeout_is_given_up,
+    a_turn_past_its_byte_budget_fails_before_its_next_tools_run,
 );
 
 async fn setup(wire: Wire) -> (FakeLlm, TestApp, reqwest::Client, String) {
@@ -302,6 +303,28 @@ async fn an_answer_streaming_past_the_answer_timeout_is_given_up(wire: Wire) {
     );
     let (status, _) = app.chat(&client, None, "hello again").await;
     assert_eq!(status, 200);
+}
+
+/// Steps each within the bounds of one answer add up: a turn whose model
+/// sends more than 1 MiB in all fails there, and the step that went past it
+/// neither runs its tools nor leads to another.
+async fn a_turn_past_its_byte_budget_fails_before_its_next_tools_run(wire: Wire) {
+    let (fake, app, client, me) = setup(wire).await;
+    let long = "y".repeat(15 * 1024);
+    for _ in 0..3 {
+        fake.push(Reply::Calls(
+            (0..40)
+                .map(|_| ("add_task".to_owned(), json!({ "title": long })))
+                .collect(),
+        ));
+    }
+    fake.push(Reply::Calls(vec![(
+        "add_task".to_owned(),
+        json!({"title": "never"}),
+    )]));
+    assert_failed_but_kept(&app, &client, "add these").await;
+    assert_eq!(fake.requests().len(), 2, "no step after the budget ran out");
+    assert!(app.tasks_of(&me).is_empty());
 }
 
 /// 65 tool calls in one answer: none of them runs.
