@@ -225,6 +225,16 @@ impl TestApp {
         .await
     }
 
+    /// The `Cookie` pair a browser signed in as `email` would send.
+    pub async fn session_cookie(&self, email: &str) -> String {
+        let res = self.sign_in(&self.api_client(), email, PASSWORD).await;
+        let set_cookie = res.headers()["set-cookie"]
+            .to_str()
+            .expect("a cookie")
+            .to_owned();
+        set_cookie.split(';').next().unwrap_or_default().to_owned()
+    }
+
     /// A signed-in browser for a new user; returns it with the user's id.
     pub async fn signed_in_browser(&self, email: &str) -> (reqwest::Client, String) {
         let browser = self.browser();

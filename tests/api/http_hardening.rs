@@ -526,15 +526,7 @@ async fn requests_whose_clients_hung_up_are_not_worked_for_nobody() {
 async fn a_session_cookie_among_thousands_of_others_still_signs_in() {
     let app = spawn_app().await;
     app.sign_up(&app.api_client(), "crumbs@example.com").await;
-    let res = app
-        .sign_in(
-            &app.api_client(),
-            "crumbs@example.com",
-            crate::helpers::PASSWORD,
-        )
-        .await;
-    let set_cookie = res.headers()["set-cookie"].to_str().unwrap().to_owned();
-    let ours = set_cookie.split(';').next().unwrap().to_owned();
+    let ours = app.session_cookie("crumbs@example.com").await;
 
     let crowd = format!("{}{ours}; theme=dark", "a=;".repeat(40_000));
     let res = app

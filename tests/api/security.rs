@@ -8,7 +8,7 @@ use crate::helpers::{PASSWORD, spawn_app, spawn_app_with};
 async fn a_cookie_write_without_an_origin_is_refused() {
     let app = spawn_app().await;
     app.sign_up(&app.api_client(), "amy@example.com").await;
-    let cookie = session_cookie(&app).await;
+    let cookie = app.session_cookie("amy@example.com").await;
 
     let res = app
         .api_client()
@@ -24,20 +24,11 @@ async fn a_cookie_write_without_an_origin_is_refused() {
     assert_eq!(app.count("session"), 2, "no session was ended");
 }
 
-/// The `Cookie` header a browser signed in as amy would send.
-async fn session_cookie(app: &crate::helpers::TestApp) -> String {
-    let res = app
-        .sign_in(&app.api_client(), "amy@example.com", PASSWORD)
-        .await;
-    let set_cookie = res.headers()["set-cookie"].to_str().unwrap().to_owned();
-    set_cookie.split(';').next().unwrap().to_owned()
-}
-
 #[tokio::test]
 async fn a_write_from_another_origin_is_refused_even_with_a_valid_cookie() {
     let app = spawn_app().await;
     app.sign_up(&app.api_client(), "amy@example.com").await;
-    let cookie = session_cookie(&app).await;
+    let cookie = app.session_cookie("amy@example.com").await;
 
     let res = app
         .api_client()
