@@ -4,13 +4,14 @@
 mod app;
 mod listener;
 mod runtime;
+mod server;
 mod trust;
 
 use std::net::TcpListener;
 
 use actix_web::dev::Server;
 use actix_web::middleware::{Condition, from_fn};
-use actix_web::{App, HttpServer, web};
+use actix_web::{App, web};
 use anyhow::Context;
 use tracing_actix_web::TracingLogger;
 
@@ -19,6 +20,7 @@ use std::time::Duration;
 
 use self::app::{api, body_limits, security_headers, session_middleware};
 pub use self::runtime::main_runtime;
+use self::server::Serve;
 use self::trust::{cookie_key, jwt_keys, public_url, trusted_origins};
 use crate::ai::Assistant;
 use crate::auth::jwt::JwtKeys;
@@ -28,7 +30,7 @@ use crate::chat::runs::{Limits, Runs};
 use crate::config::Settings;
 use crate::db::{self, Backend, DbPool};
 use crate::metrics::scrape::Serving;
-use crate::middleware::{self, admission, admission::Door};
+use crate::middleware::{self, admission::Door};
 use crate::telemetry::RequestSpan;
 
 /// What one user may have at once on one server: reply streams open, and
@@ -124,8 +126,15 @@ impl Application {
     ) -> std::io::Result<Server> {
         let cookie_key = cookie_key(&settings.auth_secret);
         let (main_metrics, metrics_only) = (metrics.main, metrics.dedicated.clone());
-        let mut server = HttpServer::new(move || {
-            let door = Door::new(admission::PER_WORKER, admission::HOLD);
+        let mut listeners = vec![listener];
+        listeners.extend(metrics.listener);
+        let serve = Serve {
+            listeners,
+            workers: settings.workers,
+            // Shutdown is ours (see `run_until_signalled`): replies first, then connections.
+            shutdown_timeout: settings.shutdown_grace + CONNECTIONS_CLOSE_WITHIN,
+        };
+        serve.start(move |door: Door| {
             App::new()
                 .wrap(from_fn(middleware::utf8_forms::refuse_invalid))
                 .wrap(from_fn(middleware::content_coding::refuse_encoded))
@@ -160,23 +169,6 @@ impl Application {
                 // Last in every router: a path with other methods is a 405, else a 404.
                 .service(middleware::methods::fallback())
         })
-        // A client that closes its side of the connection while its request
-        // is in flight has gone away (browsers, curl and load balancers do
-        // not half-close and wait): the request is dropped, and its database
-        // calls and password hashes not yet started are skipped, instead of
-        // computed for nobody ahead of everyone else.
-        .h1_allow_half_closed(false)
-        .listen(listener)?
-        // Shutdown is ours (see `run_until_signalled`): replies first, then connections.
-        .disable_signals()
-        .shutdown_timeout((settings.shutdown_grace + CONNECTIONS_CLOSE_WITHIN).as_secs());
-        if let Some(workers) = settings.workers {
-            server = server.workers(workers);
-        }
-        if let Some(listener) = metrics.listener {
-            server = server.listen(listener)?;
-        }
-        Ok(server.run())
     }
 
     pub fn port(&self) -> u16 {

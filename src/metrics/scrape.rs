@@ -24,6 +24,9 @@ pub struct Dedicated {
     exporter: Exporter,
 }
 
+/// The listening address a connection came in on (its connection data).
+pub struct ArrivedOn(pub SocketAddr);
+
 /// Where `/metrics` is served.
 #[derive(Default)]
 pub struct Serving {
@@ -88,10 +91,10 @@ pub async fn only_metrics_on_their_address(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
-    let local = req.app_config().local_addr();
+    let local = req.conn_data::<ArrivedOn>().map(|on| on.0);
     let dedicated = req
         .app_data::<web::Data<Dedicated>>()
-        .filter(|d| d.addr == local)
+        .filter(|d| Some(d.addr) == local)
         .cloned();
     let Some(dedicated) = dedicated else {
         return Ok(next.call(req).await?.map_into_left_body());
