@@ -22,7 +22,11 @@
 //! line. When a place frees, the longest-waiting such connection reads
 //! next. A connection with a request in the application reads on (its body,
 //! or its client hanging up). At 10,000 connections this keeps about 70 MB
-//! of parsed requests out of memory (`bench/crowd.sh`).
+//! of parsed requests out of memory (`bench/crowd.sh`). A connection that has
+//! waited in line for [`LINE_PATIENCE`] reads anyway, and its request waits
+//! at the door as before: actix closes a connection whose request has not
+//! arrived within 5 s, and a crowd that long in line is better served late
+//! than dropped.
 //!
 //! A request that is still inside after [`HOLD`] (a chat turn answered as a
 //! whole, a slow client's body) gives its place to the next one and goes on:
@@ -45,12 +49,17 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::sync::{Semaphore, SemaphorePermit};
+use tokio::time::{Instant, Sleep};
 
 /// Requests inside the application at once, per worker.
 pub const PER_WORKER: usize = 512;
 
 /// How long a request keeps its place before it lets the next one in.
 pub const HOLD: Duration = Duration::from_secs(1);
+
+/// How long a connection waits in line before it reads its next request
+/// anyway (well within actix's 5 s for a request head to arrive).
+pub const LINE_PATIENCE: Duration = Duration::from_secs(2);
 
 /// One worker's door. Cloned into that worker's middleware and sockets;
 /// never shared between workers, so admitting a request costs no atomic
@@ -59,6 +68,7 @@ pub const HOLD: Duration = Duration::from_secs(1);
 pub struct Door {
     places: Rc<Semaphore>,
     hold: Duration,
+    patience: Duration,
     /// Connections waiting to read their next request, oldest first.
     readers: Rc<RefCell<VecDeque<Weak<Connection>>>>,
 }
@@ -76,13 +86,25 @@ pub struct Connection {
     waker: RefCell<Option<Waker>>,
 }
 
+/// How long a connection has been in line, and the timer that ends its wait.
+struct InLine {
+    since: Instant,
+    patience: Pin<Box<Sleep>>,
+}
+
 impl Door {
     pub fn new(places: usize, hold: Duration) -> Self {
         Door {
             places: Rc::new(Semaphore::new(places)),
             hold,
+            patience: LINE_PATIENCE,
             readers: Rc::default(),
         }
+    }
+
+    /// The same door, with connections in line for `patience` at most.
+    pub fn with_patience(self, patience: Duration) -> Self {
+        Door { patience, ..self }
     }
 
     /// A connection's socket, which reads only when the door lets it.
@@ -91,6 +113,7 @@ impl Door {
             io,
             door: self.clone(),
             connection: Rc::default(),
+            in_line: None,
         }
     }
 
@@ -203,6 +226,7 @@ pub struct Gated<T> {
     io: T,
     door: Door,
     connection: Rc<Connection>,
+    in_line: Option<InLine>,
 }
 
 impl<T> Gated<T> {
@@ -220,9 +244,20 @@ impl<T: AsyncRead + Unpin> AsyncRead for Gated<T> {
     ) -> Poll<io::Result<()>> {
         let this = self.get_mut();
         if this.connection.in_app.get() == 0 && this.door.is_full() {
-            this.door.wait_to_read(&this.connection, cx.waker());
-            return Poll::Pending;
+            let patience = this.door.patience;
+            let in_line = this.in_line.get_or_insert_with(|| InLine {
+                since: Instant::now(),
+                patience: Box::pin(tokio::time::sleep(patience)),
+            });
+            if in_line.since.elapsed() < patience {
+                this.door.wait_to_read(&this.connection, cx.waker());
+                // Woken by a free place, or by its patience running out.
+                if in_line.patience.as_mut().poll(cx).is_pending() {
+                    return Poll::Pending;
+                }
+            }
         }
+        this.in_line = None;
         let called = this.connection.called.replace(false);
         let before = buf.filled().len();
         let read = Pin::new(&mut this.io).poll_read(cx, buf);
@@ -421,6 +456,22 @@ mod tests {
         assert_eq!(
             poll_read(&mut socket, &waker),
             std::task::Poll::Ready(b"GET / HTTP/1.1\r\n\r\n".to_vec())
+        );
+    }
+
+    #[tokio::test]
+    async fn a_connection_in_line_past_its_patience_reads_anyway() {
+        let door = Door::new(1, Duration::from_secs(60)).with_patience(Duration::from_millis(50));
+        let (mut socket, _client) = socket_with(&door, b"GET / HTTP/1.1\r\n\r\n").await;
+        let (woken, waker) = flag();
+        let _place = door.take_place().await;
+
+        assert!(poll_read(&mut socket, &waker).is_pending());
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        assert!(woken.take(), "its patience ran out and woke it");
+        assert!(
+            poll_read(&mut socket, &waker).is_ready(),
+            "read though the door is still full"
         );
     }
 
