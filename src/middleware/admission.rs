@@ -264,18 +264,26 @@ impl Peek for tokio::net::TcpStream {
 }
 
 /// Whether a connection in line may read what waits on its socket at once:
-/// a health check or a scrape (they take no place and must not queue behind
-/// the crowd they watch), its client's close (its socket is let go at once),
-/// or an error. Anything else, or nothing yet, waits; the peek also wakes the
-/// connection when bytes or a close arrive.
+/// a health check or a scrape alone (they take no place and must not queue
+/// behind the crowd they watch; one with another request after it would
+/// take that request past the line), its client's close (its socket is let
+/// go at once), or an error. Anything else, or nothing yet, waits; the peek
+/// also wakes the connection when bytes or a close arrive.
 fn may_pass<T: Peek>(io: &T, cx: &mut Context<'_>) -> bool {
     const PASS: [&[u8]; 3] = [b"GET /healthz ", b"HEAD /healthz ", b"GET /metrics "];
-    let mut bytes = [0u8; 16];
-    let mut head = ReadBuf::new(&mut bytes);
-    match io.poll_peek(cx, &mut head) {
+    let mut bytes = [0u8; 1024];
+    let mut waiting = ReadBuf::new(&mut bytes);
+    match io.poll_peek(cx, &mut waiting) {
         Poll::Pending => false,
         Poll::Ready(Err(_) | Ok(0)) => true,
-        Poll::Ready(Ok(_)) => PASS.iter().any(|p| head.filled().starts_with(p)),
+        Poll::Ready(Ok(_)) => {
+            let waiting = waiting.filled();
+            let head_ends = waiting
+                .windows(4)
+                .position(|w| w == b"\r\n\r\n")
+                .map(|at| at + 4);
+            PASS.iter().any(|p| waiting.starts_with(p)) && head_ends == Some(waiting.len())
+        }
     }
 }
 
@@ -555,6 +563,12 @@ mod tests {
             ),
             (b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n", false, true),
             (b"GET /api/tasks HTTP/1.1\r\nHost: x\r\n\r\n", false, false),
+            (
+                b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /api/tasks HTTP/1.1\r\nHost: x\r\n\r\n",
+                false,
+                false,
+            ),
+            (b"GET /healthz HTTP/1.1\r\nHost:", false, false),
             (b"", true, true),
         ] {
             let mut client = tokio::net::TcpStream::connect(addr)
