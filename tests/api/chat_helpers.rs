@@ -157,9 +157,37 @@ pub async fn read_first_chunk_and_leave(res: reqwest::Response) -> String {
     String::from_utf8_lossy(&first).into_owned()
 }
 
-/// Sends `body` to `path` as a JSON POST with a bearer token `n` times at
-/// once, each time hanging up (a reset) as soon as the request is written.
-pub async fn send_and_hang_up(app: &TestApp, path: &str, token: &str, body: &Value, n: usize) {
+/// Sends `body` to `path` as a JSON POST with a bearer token on 40
+/// connections at once, each hanging up (a reset) soon after writing it,
+/// until some of them got as far as storing a message: a test of what
+/// becomes of stored messages needs some stored. The hang-ups are spread
+/// over the first 40 ms of handling, so some land between any two steps of
+/// it; on a machine so busy that none got that far, the spread widens.
+pub async fn hang_up_mid_request(app: &TestApp, path: &str, token: &str, body: &Value) {
+    for spread_ms in [40, 80, 160, 320, 640, 1280] {
+        send_and_hang_up(app, path, token, body, 40, spread_ms).await;
+        for _ in 0..20 {
+            if app.count("message") > 0 {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+    panic!("no request got as far as storing its message before its client hung up");
+}
+
+/// `n` connections that each send the request, then hang up after `i %
+/// spread_ms` milliseconds (the early ones drop the request before it
+/// stored anything, the later ones after; on PostgreSQL storing takes a few
+/// milliseconds).
+async fn send_and_hang_up(
+    app: &TestApp,
+    path: &str,
+    token: &str,
+    body: &Value,
+    n: usize,
+    spread_ms: u64,
+) {
     let address = app.address.trim_start_matches("http://").to_owned();
     let body = body.to_string();
     let request = format!(
@@ -168,11 +196,7 @@ pub async fn send_and_hang_up(app: &TestApp, path: &str, token: &str, body: &Val
     );
     let hang_ups = (0..n).map(|i| {
         let (address, request) = (address.clone(), request.clone());
-        // Hang-ups spread over the first 40 ms of handling, so some land
-        // between any two steps of it: the early ones drop the request
-        // before it stored anything, the later ones after (on PostgreSQL
-        // storing takes a few milliseconds).
-        let after = std::time::Duration::from_millis(i as u64 % 40);
+        let after = Duration::from_millis(i as u64 % spread_ms);
         tokio::task::spawn_blocking(move || {
             use std::io::Write;
             let mut socket = std::net::TcpStream::connect(address).expect("connect");
@@ -181,7 +205,7 @@ pub async fn send_and_hang_up(app: &TestApp, path: &str, token: &str, body: &Val
             // Closed with a reset, as a killed browser tab or a dropped
             // network does: the server drops the request's work at once.
             let socket = socket2::Socket::from(socket);
-            let _ = socket.set_linger(Some(std::time::Duration::ZERO));
+            let _ = socket.set_linger(Some(Duration::ZERO));
         })
     });
     futures_util::future::join_all(hang_ups).await;

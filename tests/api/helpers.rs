@@ -276,6 +276,29 @@ impl TestApp {
     }
 }
 
+impl TestApp {
+    /// The messages of a conversation as `role status`, oldest first: what a
+    /// failing test shows of a conversation.
+    pub fn replies_in(&self, conversation: i64) -> String {
+        #[derive(diesel::QueryableByName)]
+        struct Row {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            role: String,
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            status: String,
+        }
+        let rows: Vec<Row> = diesel::sql_query(format!(
+            "SELECT role, status FROM message WHERE conversation_id = {conversation} ORDER BY id"
+        ))
+        .load(&mut **self.conn())
+        .expect("messages");
+        rows.iter()
+            .map(|r| format!("{} {}", r.role, r.status))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
 /// A timestamp literal both backends accept, `offset` from now.
 pub fn sql_time(offset: chrono::Duration) -> String {
     (chrono::Utc::now().naive_utc() + offset)
