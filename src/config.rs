@@ -46,6 +46,9 @@ pub struct Settings {
     /// On SIGTERM/SIGINT, how long running replies may take to finish
     /// before they are stopped and stored as failed (`SHUTDOWN_GRACE_SECONDS`).
     pub shutdown_grace: Duration,
+    /// How long a client may leave its answer unread, taking no byte of it,
+    /// before its connection is closed (`SEND_TIMEOUT_SECONDS`).
+    pub send_timeout: Duration,
     pub ai: AiSettings,
     pub metrics: MetricsSettings,
 }
@@ -298,6 +301,11 @@ impl Settings {
                 .transpose()?,
             log_json: get("LOG_FORMAT").is_some_and(|f| f.eq_ignore_ascii_case("json")),
             shutdown_grace: Duration::from_secs(parse_or(&get, "SHUTDOWN_GRACE_SECONDS", 20)?),
+            send_timeout: Duration::from_secs(parse_or(
+                &get,
+                "SEND_TIMEOUT_SECONDS",
+                crate::startup::SEND_PATIENCE.as_secs(),
+            )?),
             ai: AiSettings::from_lookup(&get)?,
             metrics: MetricsSettings::from_lookup(&get)?,
         };
@@ -310,6 +318,9 @@ impl Settings {
         self.ai.chain()?;
         if self.database_pool_size == 0 {
             bail!("DATABASE_POOL_SIZE must be at least 1");
+        }
+        if self.send_timeout.is_zero() {
+            bail!("SEND_TIMEOUT_SECONDS must be at least 1");
         }
         if self.environment == Environment::Production {
             let secret = self.auth_secret.expose_secret();

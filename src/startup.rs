@@ -4,6 +4,7 @@
 mod app;
 mod listener;
 mod runtime;
+mod send_patience;
 mod server;
 mod trust;
 
@@ -20,6 +21,7 @@ use std::time::Duration;
 
 use self::app::{api, body_limits, security_headers, session_middleware};
 pub use self::runtime::main_runtime;
+pub use self::send_patience::SEND_PATIENCE;
 use self::server::Serve;
 use self::trust::{cookie_key, jwt_keys, public_url, trusted_origins};
 use crate::ai::Assistant;
@@ -133,6 +135,7 @@ impl Application {
             workers: settings.workers,
             // Shutdown is ours (see `run_until_signalled`): replies first, then connections.
             shutdown_timeout: settings.shutdown_grace + CONNECTIONS_CLOSE_WITHIN,
+            send_patience: settings.send_timeout,
         };
         serve.start(move |door: Door| {
             App::new()

@@ -2,7 +2,8 @@
 //! actix-web's `HttpServer` would run it, except that each connection's
 //! socket is [`Gated`] by its worker's [`Door`]: while the door is full, a
 //! connection with nothing in the application leaves its next request in the
-//! kernel's buffer (see `middleware::admission`).
+//! kernel's buffer (see `middleware::admission`); and a client that stops
+//! taking its answers is let go (see `send_patience`).
 
 use std::future::ready;
 use std::net::TcpListener;
@@ -16,6 +17,7 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{AppConfig, ServiceFactory, ServiceRequest, ServiceResponse};
 use tokio::net::TcpStream;
 
+use super::send_patience::Patient;
 use crate::metrics::scrape::ArrivedOn;
 use crate::middleware::admission::{self, Door, Gated};
 
@@ -31,6 +33,8 @@ pub struct Serve {
     pub workers: Option<usize>,
     /// How long stopping waits for connections before closing them.
     pub shutdown_timeout: Duration,
+    /// How long a client may take no byte of its answer (see `send_patience`).
+    pub send_patience: Duration,
 }
 
 impl Serve {
@@ -58,6 +62,7 @@ impl Serve {
         for listener in self.listeners {
             let addr = listener.local_addr()?;
             let (app, stopping) = (app.clone(), stopping.clone());
+            let send_patience = self.send_patience;
             builder = builder.listen(format!("tasktalk-{addr}"), listener, move || {
                 let door = Door::new(admission::PER_WORKER, admission::HOLD);
                 let stopping = stopping.clone();
@@ -80,15 +85,17 @@ impl Serve {
                     // everyone else.
                     .h1_allow_half_closed(false)
                     .local_addr(addr)
-                    .on_connect_ext(move |io: &Gated<TcpStream>, data: &mut Extensions| {
-                        data.insert(io.connection());
-                        data.insert(ArrivedOn(addr));
-                    })
+                    .on_connect_ext(
+                        move |io: &Patient<Gated<TcpStream>>, data: &mut Extensions| {
+                            data.insert(io.get_ref().connection());
+                            data.insert(ArrivedOn(addr));
+                        },
+                    )
                     .finish(map_config(application, |()| AppConfig::default()));
                 fn_service(move |io: TcpStream| {
                     let peer = io.peer_addr().ok();
                     ready(Ok::<_, actix_http::error::DispatchError>((
-                        door.gate(io),
+                        Patient::new(door.gate(io), send_patience),
                         Protocol::Http1,
                         peer,
                     )))

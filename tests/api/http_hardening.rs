@@ -1,6 +1,7 @@
 //! HTTP itself: HEAD wherever GET works, a true 405 for a wrong method,
-//! no caching of private JSON, a deadline on request bodies, and concurrent
-//! writes that never collide into a 500.
+//! no caching of private JSON, a deadline on request bodies, concurrent
+//! writes that never collide into a 500, and clients that stop reading let
+//! go.
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -539,4 +540,81 @@ async fn a_session_cookie_among_thousands_of_others_still_signs_in() {
     assert_eq!(res.status(), 200);
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["user"]["email"], "crumbs@example.com");
+}
+
+#[tokio::test]
+async fn a_client_that_takes_nothing_of_a_large_answer_is_let_go() {
+    // What a client has not taken of its answer waits in the server's
+    // memory; one that never reads is disconnected once it has taken
+    // nothing for the send timeout, and that memory let go.
+    let app = spawn_app_with(|s| s.send_timeout = Duration::from_secs(1)).await;
+    let (browser, user) = app.signed_in_browser("never-reads@example.com").await;
+    let token = app.jwt(&browser).await;
+    // About 11 MB of tasks: more than the kernel holds for a connection.
+    let (now, description) = (
+        crate::helpers::sql_time(chrono::Duration::zero()),
+        "d".repeat(1000),
+    );
+    app.sql(&format!(
+        "INSERT INTO task (user_id, title, description, completed, created_at, updated_at) \
+         WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10000) \
+         SELECT '{user}', 'Task', '{description}', false, '{now}', '{now}' FROM n"
+    ));
+    let address = app.address.trim_start_matches("http://").to_owned();
+    let request = format!(
+        "GET /api/tasks HTTP/1.1\r\nhost: {address}\r\nauthorization: Bearer {token}\r\n\r\n"
+    );
+    let taken = tokio::task::spawn_blocking(move || {
+        // A small receive window, so the answer waits at the server's end.
+        let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None)
+            .expect("socket");
+        socket.set_recv_buffer_size(4096).expect("window");
+        let to: std::net::SocketAddr = address.parse().expect("address");
+        socket.connect(&to.into()).expect("connect");
+        let mut conn = TcpStream::from(socket);
+        conn.write_all(request.as_bytes()).expect("request");
+        std::thread::sleep(Duration::from_secs(4));
+        // Whatever was on its way comes, then the end.
+        conn.set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        let mut taken = Vec::new();
+        let ended = conn.read_to_end(&mut taken);
+        (taken, ended.map_err(|e| e.kind()))
+    })
+    .await
+    .unwrap();
+    let (taken, ended) = taken;
+    let head_ends = taken
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("a head")
+        + 4;
+    let head = String::from_utf8_lossy(&taken[..head_ends]).to_lowercase();
+    let length: usize = head
+        .lines()
+        .find_map(|line| line.strip_prefix("content-length: "))
+        .expect("a length")
+        .trim()
+        .parse()
+        .unwrap();
+    assert!(length > 10_000_000, "the answer is large: {length}");
+    assert!(
+        ended.is_ok() || ended == Err(std::io::ErrorKind::ConnectionReset),
+        "the server closed the connection: {ended:?}"
+    );
+    assert!(
+        taken.len() - head_ends < length,
+        "the rest of the answer was dropped: {} of {length} bytes came",
+        taken.len() - head_ends
+    );
+    // A client that reads gets the whole list.
+    let res = app
+        .api_client()
+        .get(app.url("/api/tasks"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.bytes().await.unwrap().len(), length);
 }
