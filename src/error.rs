@@ -203,6 +203,15 @@ const UNAVAILABLE_RETRY_AFTER_SECS: u32 = 5;
 /// Every finder names the owner, so a row that is not there is "not found"
 /// for this user (missing, or someone else's); a database that cannot be
 /// reached is "unavailable"; any other database failure is ours.
+impl From<crate::tasks::service::ListFull> for AppError {
+    fn from(_: crate::tasks::service::ListFull) -> Self {
+        AppError::Forbidden {
+            code: "TASK_LIMIT_REACHED",
+            message: crate::tasks::service::ListFull::MESSAGE,
+        }
+    }
+}
+
 impl From<crate::db::DbError> for AppError {
     fn from(e: crate::db::DbError) -> Self {
         match e {

@@ -43,7 +43,33 @@ pub struct Listing {
     pub counts: Counts,
 }
 
-pub fn create_in(conn: &mut DbConnection, owner: &str, new: &NewTask) -> QueryResult<Task> {
+/// The most tasks one person's list holds, done ones included. Every list
+/// is answered whole (the tasks page, `GET /api/tasks`, the `list_tasks`
+/// tool and the reply that stores its result), so an endless list would
+/// make answers without end: at this bound a list of typical tasks is about
+/// 1 MB of JSON. Adds racing each other may pass it by as many as race.
+pub const TASKS_MAX: i64 = 5_000;
+
+/// A task cannot be added: the list holds [`TASKS_MAX`] already.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("{}", ListFull::MESSAGE)]
+pub struct ListFull;
+
+impl ListFull {
+    /// What the person is told, through every door.
+    pub const MESSAGE: &str =
+        "Your list holds 5,000 tasks, the most it can: delete some to add more.";
+}
+
+/// Adds a task; a list already at [`TASKS_MAX`] takes no more.
+pub fn create_in(
+    conn: &mut DbConnection,
+    owner: &str,
+    new: &NewTask,
+) -> QueryResult<Result<Task, ListFull>> {
+    if Task::count_by_user(conn, owner)? >= TASKS_MAX {
+        return Ok(Err(ListFull));
+    }
     let now = db::now();
     Task::insert(
         conn,
@@ -56,6 +82,7 @@ pub fn create_in(conn: &mut DbConnection, owner: &str, new: &NewTask) -> QueryRe
             updated_at: now,
         },
     )
+    .map(Ok)
 }
 
 pub fn update_in(
@@ -86,7 +113,11 @@ pub fn list_in(
     Task::list_by_user(conn, owner, filter, sort)
 }
 
-pub async fn create(pool: &DbPool, owner: &str, new: NewTask) -> Result<Task, DbError> {
+pub async fn create(
+    pool: &DbPool,
+    owner: &str,
+    new: NewTask,
+) -> Result<Result<Task, ListFull>, DbError> {
     let owner = owner.to_owned();
     db::call(pool, "add a task", move |conn| {
         create_in(conn, &owner, &new)

@@ -33,8 +33,10 @@ fn run(
     input: &Value,
 ) -> QueryResult<Result<Value, ToolError>> {
     parsed_then(input, parse, |new| {
-        let task = service::create_in(conn, user_id, &new)?;
-        Ok(Ok(changed(&task, Change::Created)))
+        Ok(match service::create_in(conn, user_id, &new)? {
+            Ok(task) => Ok(changed(&task, Change::Created)),
+            Err(full) => Err(full.into()),
+        })
     })
 }
 

@@ -22,6 +22,7 @@ use serde_json::Value;
 use crate::db::DbConnection;
 use crate::db::models::Task;
 use crate::tasks::fields::TaskFieldError;
+use crate::tasks::service::ListFull;
 
 /// A tool as the model sees it.
 pub struct Tool {
@@ -76,6 +77,15 @@ impl ToolError {
                 message: self.message.clone(),
             },
         })
+    }
+}
+
+impl From<ListFull> for ToolError {
+    fn from(full: ListFull) -> Self {
+        ToolError {
+            code: "TASK_LIMIT_REACHED",
+            message: full.to_string(),
+        }
     }
 }
 

@@ -277,6 +277,17 @@ impl TestApp {
 }
 
 impl TestApp {
+    /// Gives `user` `n` more tasks, titled "Task" with `description`, in one
+    /// statement.
+    pub fn add_tasks(&self, user: &str, n: usize, description: &str) {
+        let now = sql_time(chrono::Duration::zero());
+        self.sql(&format!(
+            "INSERT INTO task (user_id, title, description, completed, created_at, updated_at) \
+             WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {n}) \
+             SELECT '{user}', 'Task', '{description}', false, '{now}', '{now}' FROM n"
+        ));
+    }
+
     /// The messages of a conversation as `role status`, oldest first: what a
     /// failing test shows of a conversation.
     pub fn replies_in(&self, conversation: i64) -> String {

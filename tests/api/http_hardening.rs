@@ -551,15 +551,7 @@ async fn a_client_that_takes_nothing_of_a_large_answer_is_let_go() {
     let (browser, user) = app.signed_in_browser("never-reads@example.com").await;
     let token = app.jwt(&browser).await;
     // About 11 MB of tasks: more than the kernel holds for a connection.
-    let (now, description) = (
-        crate::helpers::sql_time(chrono::Duration::zero()),
-        "d".repeat(1000),
-    );
-    app.sql(&format!(
-        "INSERT INTO task (user_id, title, description, completed, created_at, updated_at) \
-         WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10000) \
-         SELECT '{user}', 'Task', '{description}', false, '{now}', '{now}' FROM n"
-    ));
+    app.add_tasks(&user, 10_000, &"d".repeat(1000));
     let address = app.address.trim_start_matches("http://").to_owned();
     let request = format!(
         "GET /api/tasks HTTP/1.1\r\nhost: {address}\r\nauthorization: Bearer {token}\r\n\r\n"

@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, spawn_app};
 
-async fn rpc(app: &TestApp, token: &str, body: Value) -> (u16, Value) {
+pub async fn rpc(app: &TestApp, token: &str, body: Value) -> (u16, Value) {
     let res = app
         .api_client()
         .post(app.url("/mcp"))
@@ -19,7 +19,7 @@ async fn rpc(app: &TestApp, token: &str, body: Value) -> (u16, Value) {
     (status, serde_json::from_str(&text).unwrap_or(Value::Null))
 }
 
-fn call(id: i64, tool: &str, arguments: Value) -> Value {
+pub fn call(id: i64, tool: &str, arguments: Value) -> Value {
     json!({"jsonrpc": "2.0", "id": id, "method": "tools/call", "params": {"name": tool, "arguments": arguments}})
 }
 

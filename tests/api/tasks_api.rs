@@ -282,3 +282,110 @@ async fn a_cookie_write_from_another_origin_is_refused() {
     assert_eq!(res.status(), 403);
     assert_eq!(app.count("task"), 0);
 }
+
+#[tokio::test]
+async fn a_list_of_5000_tasks_takes_no_more_through_any_door() {
+    let app = spawn_app().await;
+    let (browser, me) = app.signed_in_browser("full-list@example.com").await;
+    let token = app.jwt(&browser).await;
+    app.add_tasks(&me, 4_999, "");
+    let (status, _) = send(
+        &app,
+        &browser,
+        "POST",
+        "/api/tasks",
+        Some(json!({"title": "The last one"})),
+    )
+    .await;
+    assert_eq!(status, 201, "the 5,000th task is added");
+
+    let (status, body) = send(
+        &app,
+        &browser,
+        "POST",
+        "/api/tasks",
+        Some(json!({"title": "One more"})),
+    )
+    .await;
+    assert_eq!(status, 403);
+    assert_eq!(body["error"]["code"], "TASK_LIMIT_REACHED");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("5,000 tasks"),
+        "{body}"
+    );
+
+    let page = app
+        .post_form(&browser, "/tasks", &[("title", "One more")])
+        .await;
+    assert_eq!(page.status(), 403);
+    assert!(page.text().await.unwrap().contains("5,000 tasks"));
+
+    let (_, chat) = send(
+        &app,
+        &browser,
+        "POST",
+        "/api/chat",
+        Some(json!({"message": "Add a task to buy bread"})),
+    )
+    .await;
+    assert_eq!(chat["tool_calls"][0]["name"], "add_task");
+    assert_eq!(
+        chat["tool_calls"][0]["result"]["error"]["code"],
+        "TASK_LIMIT_REACHED"
+    );
+    assert!(
+        chat["response"].as_str().unwrap().contains("5,000 tasks"),
+        "{chat}"
+    );
+
+    let (_, mcp) = crate::mcp::rpc(
+        &app,
+        &token,
+        crate::mcp::call(1, "add_task", json!({"title": "One more"})),
+    )
+    .await;
+    assert_eq!(mcp["result"]["isError"], true, "{mcp}");
+    assert!(
+        mcp["result"]["content"][0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("TASK_LIMIT_REACHED"),
+        "{mcp}"
+    );
+
+    assert_eq!(app.tasks_of(&me).len(), 5_000, "nothing more was added");
+
+    // Another person's list is their own; and a task deleted makes room.
+    let (other, _) = app.signed_in_browser("other-list@example.com").await;
+    let (status, _) = send(
+        &app,
+        &other,
+        "POST",
+        "/api/tasks",
+        Some(json!({"title": "Mine"})),
+    )
+    .await;
+    assert_eq!(status, 201);
+    let first = app.tasks_of(&me)[0].0;
+    let (status, _) = send(
+        &app,
+        &browser,
+        "DELETE",
+        &format!("/api/tasks/{first}"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 204);
+    let (status, _) = send(
+        &app,
+        &browser,
+        "POST",
+        "/api/tasks",
+        Some(json!({"title": "Room again"})),
+    )
+    .await;
+    assert_eq!(status, 201);
+}

@@ -32,13 +32,14 @@ pub async fn list(
 #[utoipa::path(post, path = "/api/tasks", operation_id = "create_task", tag = "tasks", request_body = TaskBody,
     responses((status = 201, body = TaskView),
         (status = 400, description = "`INVALID_ARGUMENT`: missing or too long title, …", body = ApiError),
-        (status = 401, description = "Not signed in", body = ApiError)))]
+        (status = 401, description = "Not signed in", body = ApiError),
+        (status = 403, description = "`TASK_LIMIT_REACHED`: the list holds 5,000 tasks already", body = ApiError)))]
 pub async fn create(
     state: web::Data<AppState>,
     Caller(current): Caller,
     JsonFields(body): JsonFields<TaskBody>,
 ) -> Result<HttpResponse, AppError> {
-    let task = service::create(&state.pool, &current.user.id, body.into_new()).await?;
+    let task = service::create(&state.pool, &current.user.id, body.into_new()).await??;
     Ok(HttpResponse::Created().json(TaskView::from(task)))
 }
 

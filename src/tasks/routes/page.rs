@@ -63,7 +63,7 @@ pub async fn add(
         description,
         completed: false,
     };
-    service::create(&state.pool, &current.user.id, new).await?;
+    service::create(&state.pool, &current.user.id, new).await??;
     if !is_htmx(&req) {
         return Ok(see_other(&format!("/tasks?status={}", filter.as_str())));
     }
