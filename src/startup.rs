@@ -32,6 +32,7 @@ use crate::chat::runs::{Limits, Runs};
 use crate::config::Settings;
 use crate::db::{self, Backend, DbPool};
 use crate::metrics::scrape::Serving;
+use crate::middleware::answer_budget::{self, AnswerBudget};
 use crate::middleware::{self, admission::Door};
 use crate::telemetry::RequestSpan;
 
@@ -137,8 +138,11 @@ impl Application {
             shutdown_timeout: settings.shutdown_grace + CONNECTIONS_CLOSE_WITHIN,
             send_patience: settings.send_timeout,
         };
+        let budget = AnswerBudget::new(answer_budget::BUDGET_BYTES);
         serve.start(move |door: Door| {
+            let budget = budget.clone();
             App::new()
+                .wrap(from_fn(move |req, next| budget.clone().limit(req, next)))
                 .wrap(from_fn(middleware::utf8_forms::refuse_invalid))
                 .wrap(from_fn(middleware::content_coding::refuse_encoded))
                 .wrap(from_fn(middleware::body_deadline::limit))

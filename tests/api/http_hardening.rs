@@ -542,6 +542,22 @@ async fn a_session_cookie_among_thousands_of_others_still_signs_in() {
     assert_eq!(body["user"]["email"], "crumbs@example.com");
 }
 
+/// Sends `GET path` with a bearer token on a connection with a small
+/// receive window, whose answer then waits at the server's end.
+fn ask_and_read_nothing(app: &TestApp, path: &str, token: &str) -> TcpStream {
+    let address = app.address.trim_start_matches("http://");
+    let socket =
+        socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).expect("socket");
+    socket.set_recv_buffer_size(4096).expect("window");
+    let to: std::net::SocketAddr = address.parse().expect("address");
+    socket.connect(&to.into()).expect("connect");
+    let mut conn = TcpStream::from(socket);
+    let request =
+        format!("GET {path} HTTP/1.1\r\nhost: {address}\r\nauthorization: Bearer {token}\r\n\r\n");
+    conn.write_all(request.as_bytes()).expect("request");
+    conn
+}
+
 #[tokio::test]
 async fn a_client_that_takes_nothing_of_a_large_answer_is_let_go() {
     // What a client has not taken of its answer waits in the server's
@@ -552,19 +568,8 @@ async fn a_client_that_takes_nothing_of_a_large_answer_is_let_go() {
     let token = app.jwt(&browser).await;
     // About 11 MB of tasks: more than the kernel holds for a connection.
     app.add_tasks(&user, 10_000, &"d".repeat(1000));
-    let address = app.address.trim_start_matches("http://").to_owned();
-    let request = format!(
-        "GET /api/tasks HTTP/1.1\r\nhost: {address}\r\nauthorization: Bearer {token}\r\n\r\n"
-    );
+    let mut conn = ask_and_read_nothing(&app, "/api/tasks", &token);
     let taken = tokio::task::spawn_blocking(move || {
-        // A small receive window, so the answer waits at the server's end.
-        let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None)
-            .expect("socket");
-        socket.set_recv_buffer_size(4096).expect("window");
-        let to: std::net::SocketAddr = address.parse().expect("address");
-        socket.connect(&to.into()).expect("connect");
-        let mut conn = TcpStream::from(socket);
-        conn.write_all(request.as_bytes()).expect("request");
         std::thread::sleep(Duration::from_secs(4));
         // Whatever was on its way comes, then the end.
         conn.set_read_timeout(Some(Duration::from_secs(10)))
@@ -609,4 +614,57 @@ async fn a_client_that_takes_nothing_of_a_large_answer_is_let_go() {
         .unwrap();
     assert_eq!(res.status(), 200);
     assert_eq!(res.bytes().await.unwrap().len(), length);
+}
+
+#[tokio::test]
+async fn large_answers_waiting_for_their_clients_share_one_budget() {
+    // Eleven answers of 11.4 MB waiting for clients that do not read fill
+    // the server's 128 MB budget for them: the next large answer is "try
+    // again shortly", until the send timeout lets the eleven go.
+    let app = spawn_app_with(|s| s.send_timeout = Duration::from_secs(4)).await;
+    let (browser, user) = app.signed_in_browser("budget@example.com").await;
+    let token = app.jwt(&browser).await;
+    app.add_tasks(&user, 10_000, &"d".repeat(1000));
+    let ask = || {
+        app.api_client()
+            .get(app.url("/api/tasks"))
+            .bearer_auth(&token)
+            .send()
+    };
+    let length = ask().await.unwrap().bytes().await.unwrap().len();
+    assert!(length > 11_000_000, "{length}");
+
+    let waiting: Vec<TcpStream> = (0..11)
+        .map(|_| ask_and_read_nothing(&app, "/api/tasks", &token))
+        .collect();
+    let mut busy = None;
+    for _ in 0..30 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let res = ask().await.unwrap();
+        if res.status() == 429 {
+            busy = Some(res);
+            break;
+        }
+        assert_eq!(res.bytes().await.unwrap().len(), length);
+    }
+    let busy = busy.expect("a large answer past the budget is refused");
+    assert_eq!(busy.headers()["retry-after"], "5");
+    let body: Value = busy.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "RATE_LIMITED");
+    // Small answers are not held back.
+    let res = app
+        .api_client()
+        .get(app.url("/api/tasks/1"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+
+    // Once the send timeout has let the readers-of-nothing go, the budget is back.
+    tokio::time::sleep(Duration::from_secs(6)).await;
+    let res = ask().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.bytes().await.unwrap().len(), length);
+    drop(waiting);
 }
