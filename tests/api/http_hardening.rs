@@ -545,10 +545,16 @@ async fn a_session_cookie_among_thousands_of_others_still_signs_in() {
 /// Sends `GET path` with a bearer token on a connection with a small
 /// receive window, whose answer then waits at the server's end.
 fn ask_and_read_nothing(app: &TestApp, path: &str, token: &str) -> TcpStream {
+    ask_with_window(app, path, token, 4096)
+}
+
+/// Sends `GET path` with a bearer token on a connection whose receive
+/// buffer is `window` bytes.
+fn ask_with_window(app: &TestApp, path: &str, token: &str, window: usize) -> TcpStream {
     let address = app.address.trim_start_matches("http://");
     let socket =
         socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).expect("socket");
-    socket.set_recv_buffer_size(4096).expect("window");
+    socket.set_recv_buffer_size(window).expect("window");
     let to: std::net::SocketAddr = address.parse().expect("address");
     socket.connect(&to.into()).expect("connect");
     let mut conn = TcpStream::from(socket);
@@ -667,4 +673,50 @@ async fn large_answers_waiting_for_their_clients_share_one_budget() {
     assert_eq!(res.status(), 200);
     assert_eq!(res.bytes().await.unwrap().len(), length);
     drop(waiting);
+}
+
+#[tokio::test]
+async fn a_slow_client_that_keeps_reading_gets_its_whole_answer() {
+    // 64 KB every 100 ms of a 5 MB answer: eight seconds for a client
+    // whose send timeout is one, never a second without taking something.
+    let app = spawn_app_with(|s| s.send_timeout = Duration::from_secs(1)).await;
+    let (browser, user) = app.signed_in_browser("slow-reader@example.com").await;
+    let token = app.jwt(&browser).await;
+    app.add_tasks(&user, 4_500, &"d".repeat(1000));
+    let mut conn = ask_with_window(&app, "/api/tasks", &token, 128 * 1024);
+    let taken = tokio::task::spawn_blocking(move || {
+        conn.set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        let mut taken = Vec::new();
+        let mut slice = vec![0u8; 64 * 1024];
+        loop {
+            std::thread::sleep(Duration::from_millis(100));
+            match conn.read(&mut slice) {
+                Ok(0) | Err(_) => return taken,
+                Ok(n) => taken.extend_from_slice(&slice[..n]),
+            }
+            if let Some(end) = taken.windows(4).position(|w| w == b"\r\n\r\n") {
+                let head = String::from_utf8_lossy(&taken[..end]).to_lowercase();
+                let length: usize = head
+                    .lines()
+                    .find_map(|line| line.strip_prefix("content-length: "))
+                    .expect("a length")
+                    .trim()
+                    .parse()
+                    .unwrap();
+                if taken.len() >= end + 4 + length {
+                    return taken;
+                }
+            }
+        }
+    })
+    .await
+    .unwrap();
+    let end = taken
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("a head")
+        + 4;
+    let body: Value = serde_json::from_slice(&taken[end..]).expect("the whole list");
+    assert_eq!(body.as_array().unwrap().len(), 4_500);
 }
