@@ -564,6 +564,21 @@ fn ask_with_window(app: &TestApp, path: &str, token: &str, window: usize) -> Tcp
     conn
 }
 
+/// Where an answer's head ends in `taken`, and its body's length, once the
+/// head has come.
+fn head_and_length(taken: &[u8]) -> Option<(usize, usize)> {
+    let end = taken.windows(4).position(|w| w == b"\r\n\r\n")? + 4;
+    let head = String::from_utf8_lossy(&taken[..end]).to_lowercase();
+    let length = head
+        .lines()
+        .find_map(|line| line.strip_prefix("content-length: "))
+        .expect("a length")
+        .trim()
+        .parse()
+        .expect("a number");
+    Some((end, length))
+}
+
 #[tokio::test]
 async fn a_client_that_takes_nothing_of_a_large_answer_is_let_go() {
     // What a client has not taken of its answer waits in the server's
@@ -587,19 +602,7 @@ async fn a_client_that_takes_nothing_of_a_large_answer_is_let_go() {
     .await
     .unwrap();
     let (taken, ended) = taken;
-    let head_ends = taken
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .expect("a head")
-        + 4;
-    let head = String::from_utf8_lossy(&taken[..head_ends]).to_lowercase();
-    let length: usize = head
-        .lines()
-        .find_map(|line| line.strip_prefix("content-length: "))
-        .expect("a length")
-        .trim()
-        .parse()
-        .unwrap();
+    let (head_ends, length) = head_and_length(&taken).expect("a head");
     assert!(length > 10_000_000, "the answer is large: {length}");
     assert!(
         ended.is_ok() || ended == Err(std::io::ErrorKind::ConnectionReset),
@@ -695,18 +698,10 @@ async fn a_slow_client_that_keeps_reading_gets_its_whole_answer() {
                 Ok(0) | Err(_) => return taken,
                 Ok(n) => taken.extend_from_slice(&slice[..n]),
             }
-            if let Some(end) = taken.windows(4).position(|w| w == b"\r\n\r\n") {
-                let head = String::from_utf8_lossy(&taken[..end]).to_lowercase();
-                let length: usize = head
-                    .lines()
-                    .find_map(|line| line.strip_prefix("content-length: "))
-                    .expect("a length")
-                    .trim()
-                    .parse()
-                    .unwrap();
-                if taken.len() >= end + 4 + length {
-                    return taken;
-                }
+            if let Some((head, length)) = head_and_length(&taken)
+                && taken.len() >= head + length
+            {
+                return taken;
             }
         }
     })
