@@ -1,6 +1,8 @@
 //! A task's title and description, valid by construction: a title is 1–200
 //! characters, a description at most 1000 (empty means none), both trimmed,
-//! neither holding a NUL character (PostgreSQL cannot store one in text).
+//! neither holding a control character other than a tab or a line break
+//! (PostgreSQL cannot store NUL in text; the others are invisible, and JSON
+//! writes each as six bytes, `\u0001`).
 //! The JSON API, the tasks page and the tools all parse them here.
 
 use serde_json::Value;
@@ -22,19 +24,26 @@ pub enum TaskFieldError {
     TitleEmpty,
     #[error("title must be at most {TITLE_MAX} characters.")]
     TitleTooLong,
-    #[error("title must not contain NUL characters.")]
-    TitleNul,
+    #[error("title must not contain control characters (other than tabs and line breaks).")]
+    TitleControl,
     #[error("description must be a string.")]
     DescriptionNotText,
     #[error("description must be at most {DESCRIPTION_MAX} characters.")]
     DescriptionTooLong,
-    #[error("description must not contain NUL characters.")]
-    DescriptionNul,
+    #[error("description must not contain control characters (other than tabs and line breaks).")]
+    DescriptionControl,
     #[error("completed must be true or false.")]
     CompletedNotBool,
 }
 
-/// A task title: trimmed, 1–200 characters, no NUL.
+/// A control character a title or description may not hold: any but a tab
+/// or a line break (NUL, the other C0 controls, DEL and the C1 controls).
+fn is_refused_control(c: char) -> bool {
+    c.is_control() && !matches!(c, '\t' | '\n' | '\r')
+}
+
+/// A task title: trimmed, 1–200 characters, no control character but a
+/// tab or a line break.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
 #[serde(try_from = "Value")]
 pub struct TaskTitle(String);
@@ -48,8 +57,8 @@ impl TaskTitle {
         if text.chars().count() > TITLE_MAX {
             return Err(TaskFieldError::TitleTooLong);
         }
-        if text.contains('\0') {
-            return Err(TaskFieldError::TitleNul);
+        if text.chars().any(is_refused_control) {
+            return Err(TaskFieldError::TitleControl);
         }
         Ok(TaskTitle(text.to_owned()))
     }
@@ -74,7 +83,8 @@ impl TryFrom<Value> for TaskTitle {
     }
 }
 
-/// A task description: trimmed, at most 1000 characters, no NUL. Empty (or
+/// A task description: trimmed, at most 1000 characters, no control
+/// character but a tab or a line break. Empty (or
 /// JSON `null`) is a description of nothing, which clears it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
 #[serde(try_from = "Value")]
@@ -86,8 +96,8 @@ impl TaskDescription {
         if text.chars().count() > DESCRIPTION_MAX {
             return Err(TaskFieldError::DescriptionTooLong);
         }
-        if text.contains('\0') {
-            return Err(TaskFieldError::DescriptionNul);
+        if text.chars().any(is_refused_control) {
+            return Err(TaskFieldError::DescriptionControl);
         }
         Ok(TaskDescription((!text.is_empty()).then(|| text.to_owned())))
     }
@@ -194,7 +204,7 @@ mod tests {
             title(json!("x".repeat(201))),
             Err(TaskFieldError::TitleTooLong)
         );
-        assert_eq!(title(json!("a\u{0}b")), Err(TaskFieldError::TitleNul));
+        assert_eq!(title(json!("a\u{0}b")), Err(TaskFieldError::TitleControl));
     }
 
     #[test]
@@ -215,8 +225,25 @@ mod tests {
         );
         assert_eq!(
             description(json!("a\u{0}b")),
-            Err(TaskFieldError::DescriptionNul)
+            Err(TaskFieldError::DescriptionControl)
         );
+    }
+
+    #[test]
+    fn every_control_character_but_tabs_and_line_breaks_is_refused() {
+        let controls = (0u32..0x20).chain([0x7f]).chain(0x80..0xa0);
+        for c in controls.filter_map(char::from_u32) {
+            let text = format!("a{c}b");
+            let (t, d) = (title(json!(text)), description(json!(text)));
+            if matches!(c, '\t' | '\n' | '\r') {
+                assert!(t.is_ok() && d.is_ok(), "{c:?} is kept");
+            } else {
+                assert_eq!(t, Err(TaskFieldError::TitleControl), "{c:?}");
+                assert_eq!(d, Err(TaskFieldError::DescriptionControl), "{c:?}");
+            }
+        }
+        // Invisible but not control characters are text like any other.
+        assert!(title(json!("a\u{200b}b\u{202e}c")).is_ok());
     }
 
     #[test]

@@ -378,3 +378,33 @@ async fn a_compressed_body_is_refused_at_every_door_and_stores_nothing() {
     assert_eq!(res.status(), 201);
     assert_eq!(app.count("task"), 1);
 }
+
+/// A task's title or description holds no control character but tabs and
+/// line breaks, whichever door it comes through: invisible on every page,
+/// and six bytes each in JSON.
+#[tokio::test]
+async fn control_characters_never_reach_a_task() {
+    let app = spawn_app().await;
+    let (browser, _) = app.signed_in_browser("controls@example.com").await;
+    let (status, body) = app
+        .chat(&browser, None, "add a task to buy \u{1}milk")
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        body["tool_calls"][0]["result"]["error"]["code"], "INVALID_ARGUMENT",
+        "{body}"
+    );
+    let res = app
+        .post_form(&browser, "/tasks", &[("title", "milk\u{2}")])
+        .await;
+    assert_eq!(res.status(), 422);
+    let res = app
+        .post_json(
+            &browser,
+            "/api/tasks",
+            &json!({"title": "milk", "description": "\u{9b}31m"}),
+        )
+        .await;
+    assert_eq!(res.status(), 400);
+    assert_eq!(app.count("task"), 0);
+}

@@ -141,6 +141,10 @@ async fn bad_task_input_is_refused_with_a_clear_error() {
         // PostgreSQL cannot store NUL in text: refused here, not a 500 there.
         json!({"title": "milk\u{0}"}),
         json!({"title": "ok", "description": "a\u{0}b"}),
+        // Nor any other control character but tabs and line breaks.
+        json!({"title": "milk\u{1}"}),
+        json!({"title": "milk\u{7f}"}),
+        json!({"title": "ok", "description": "a\u{85}b"}),
     ] {
         let (status, error) = send(&app, &me, "POST", "/api/tasks", Some(body.clone())).await;
         assert_eq!(status, 400, "{body}");
