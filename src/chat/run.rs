@@ -172,12 +172,11 @@ fn failed(calls: Vec<CallRecord>) -> Outcome {
     }
 }
 
-fn calls_json(calls: &[CallRecord]) -> Option<String> {
-    (!calls.is_empty()).then(|| serde_json::to_string(calls).unwrap_or_else(|_| "[]".to_owned()))
-}
-
 async fn record_calls(pool: &DbPool, id: i64, run_id: &str, calls: &[CallRecord]) {
-    let (run_id, json) = (run_id.to_owned(), calls_json(calls).unwrap_or_default());
+    let (run_id, json) = (
+        run_id.to_owned(),
+        crate::chat::calls::stored(calls).unwrap_or_default(),
+    );
     let stored = db::call(pool, "store a tool call", move |conn| {
         Message::record_tool_calls(conn, id, &run_id, &json)
     })
@@ -211,7 +210,7 @@ async fn save(
     run_id: &str,
     outcome: Outcome,
 ) -> Result<Option<Message>, db::DbError> {
-    let calls = calls_json(&outcome.calls);
+    let calls = crate::chat::calls::stored(&outcome.calls);
     let (id, user_id, conversation_id, run_id) = (
         reply.id,
         reply.user_id.clone(),

@@ -57,7 +57,7 @@ impl Card {
 }
 
 fn listed(call: &CallRecord) -> String {
-    let n = call.result.as_array().map_or(0, Vec::len);
+    let n = crate::chat::calls::count(&call.result);
     let status = call.arguments["status"].as_str().unwrap_or("all");
     let which = if status == "all" {
         String::new()

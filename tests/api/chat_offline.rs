@@ -220,3 +220,45 @@ async fn a_page_before_the_smallest_id_is_empty_not_an_overflow() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_reply_that_listed_thousands_of_tasks_stays_small() {
+    // The list served the turn; the reply keeps its first tasks in its text
+    // and the list's size in its tool call, not the whole list, so the
+    // conversation stays cheap to read, to show and to send to a model.
+    let app = spawn_app().await;
+    let (client, me) = app.signed_in_browser("long-list@example.com").await;
+    app.add_tasks(&me, 4_000, "");
+    let first = app.say(&client, None, "Show me all my tasks").await;
+    let conversation = first["conversation_id"].as_i64().unwrap();
+    let text = first["response"].as_str().unwrap();
+    assert!(text.contains("- …and 3950 more"), "{text}");
+    assert!(text.len() < 4_096, "{} bytes", text.len());
+    assert_eq!(first["tool_calls"][0]["name"], "list_tasks");
+    assert_eq!(first["tool_calls"][0]["result"]["count"], 4_000);
+
+    // A later turn still finds a task by name: it lists again.
+    let second = app
+        .say(&client, Some(conversation), "Delete the meeting task")
+        .await;
+    assert_eq!(second["tool_calls"][0]["name"], "list_tasks", "{second}");
+
+    let page = app
+        .get(
+            &client,
+            &format!("/api/conversations/{conversation}/messages"),
+        )
+        .await;
+    let page = page.text().await.unwrap();
+    assert!(page.len() < 64 * 1024, "{} bytes", page.len());
+    let shown = app
+        .get(&client, &format!("/chat/{conversation}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        shown.contains("Listed 4000 tasks"),
+        "the card keeps the count"
+    );
+}

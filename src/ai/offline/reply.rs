@@ -213,15 +213,26 @@ fn describe_list(intent: &Intent, result: &Value) -> String {
         TaskFilter::Pending => "Still to do:",
         TaskFilter::Completed => "You have completed:",
     };
-    format!(
-        "{heading}\n\n{}",
-        bullet_list(&tasks.iter().collect::<Vec<_>>())
-    )
+    let list = bullet_list(&tasks.iter().collect::<Vec<_>>());
+    if tasks.len() > LISTED_MAX {
+        return format!(
+            "{heading}\n\n{list}\n\nAsk for your pending or completed tasks, or see them all on the Tasks page."
+        );
+    }
+    format!("{heading}\n\n{list}")
 }
 
+/// The most tasks a reply lists one by one: a chat answer is read, and a
+/// list of thousands is neither readable nor cheap to store and show.
+pub const LISTED_MAX: usize = 50;
+
+/// The tasks as a Markdown list, the first [`LISTED_MAX`] of them, and how
+/// many more there are.
 fn bullet_list(tasks: &[&Value]) -> String {
-    tasks
+    let more = tasks.len().saturating_sub(LISTED_MAX);
+    let listed = tasks
         .iter()
+        .take(LISTED_MAX)
         .map(|t| {
             let done = if t["completed"].as_bool() == Some(true) {
                 " (completed)"
@@ -231,7 +242,11 @@ fn bullet_list(tasks: &[&Value]) -> String {
             format!("- #{} {}{done}", id_of(&t["id"]), title_of(t))
         })
         .collect::<Vec<_>>()
-        .join("\n")
+        .join("\n");
+    match more {
+        0 => listed,
+        more => format!("{listed}\n- …and {more} more"),
+    }
 }
 
 /// A task's number as text; anything but a number (a tool never sends one) shows as "?".
@@ -264,6 +279,22 @@ mod tests {
             Next::Say(text) => text,
             Next::Call(name, _) => panic!("called {name} instead of answering"),
         }
+    }
+
+    #[test]
+    fn a_long_list_shows_its_first_tasks_and_how_many_more() {
+        let tasks: Value = (1..=LISTED_MAX + 70)
+            .map(|id| json!({"id": id, "title": format!("Task {id}"), "completed": false}))
+            .collect();
+        let text = said(next(&Intent::List(TaskFilter::All), Some(&listed(tasks))));
+        assert_eq!(text.matches("\n- #").count(), LISTED_MAX, "{text}");
+        assert!(text.contains("- #50 Task 50\n- …and 70 more"), "{text}");
+        assert!(text.ends_with("see them all on the Tasks page."), "{text}");
+        let short: Value = (1..=LISTED_MAX)
+            .map(|id| json!({"id": id, "title": "Task", "completed": false}))
+            .collect();
+        let text = said(next(&Intent::List(TaskFilter::All), Some(&listed(short))));
+        assert!(!text.contains("more"), "{text}");
     }
 
     #[test]
