@@ -17,7 +17,7 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{AppConfig, ServiceFactory, ServiceRequest, ServiceResponse};
 use tokio::net::TcpStream;
 
-use super::send_patience;
+use super::send_patience::{self, Patient};
 use crate::metrics::scrape::ArrivedOn;
 use crate::middleware::admission::{self, Door, Gated};
 
@@ -85,16 +85,18 @@ impl Serve {
                     // everyone else.
                     .h1_allow_half_closed(false)
                     .local_addr(addr)
-                    .on_connect_ext(move |io: &Gated<TcpStream>, data: &mut Extensions| {
-                        data.insert(io.connection());
-                        data.insert(ArrivedOn(addr));
-                    })
+                    .on_connect_ext(
+                        move |io: &Patient<Gated<TcpStream>>, data: &mut Extensions| {
+                            data.insert(io.get_ref().connection());
+                            data.insert(ArrivedOn(addr));
+                        },
+                    )
                     .finish(map_config(application, |()| AppConfig::default()));
                 fn_service(move |io: TcpStream| {
                     let peer = io.peer_addr().ok();
-                    send_patience::let_go_after(&io, send_patience);
+                    send_patience::small_send_buffer(&io);
                     ready(Ok::<_, actix_http::error::DispatchError>((
-                        door.gate(io),
+                        Patient::new(door.gate(io), send_patience),
                         Protocol::Http1,
                         peer,
                     )))
