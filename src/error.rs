@@ -323,13 +323,21 @@ pub fn render_for(door: Door, req: &HttpRequest, err: &AppError) -> HttpResponse
     with_common_headers(err, response)
 }
 
-/// The headers an error carries whatever the door.
-fn with_common_headers(err: &AppError, mut response: HttpResponse) -> HttpResponse {
+/// The headers an error carries whatever the door (`Retry-After` on a 429
+/// or a 503, `Allow` on a 405, …); pages that show an error in their own
+/// form add them through this too.
+pub fn with_common_headers(err: &AppError, mut response: HttpResponse) -> HttpResponse {
     match err {
         AppError::Unavailable => {
             response.headers_mut().insert(
                 header::RETRY_AFTER,
                 header::HeaderValue::from(UNAVAILABLE_RETRY_AFTER_SECS),
+            );
+        }
+        AppError::RateLimited { retry_after } => {
+            response.headers_mut().insert(
+                header::RETRY_AFTER,
+                header::HeaderValue::from(retry_after.as_secs().max(1)),
             );
         }
         AppError::MethodNotAllowed { allow } => {
@@ -390,12 +398,6 @@ fn render_api(err: &AppError) -> HttpResponse {
         AppError::Unauthorized { .. } => {
             res.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
         }
-        AppError::RateLimited { retry_after } => {
-            res.insert_header((
-                header::RETRY_AFTER,
-                retry_after.as_secs().max(1).to_string(),
-            ));
-        }
         AppError::AssistantUnavailable {
             conversation_id: id,
         } => conversation_id = Some(*id),
@@ -415,8 +417,7 @@ fn render_auth_api(err: &AppError) -> HttpResponse {
     let mut code = Some(err.code());
     if let AppError::RateLimited { retry_after } = err {
         let secs = retry_after.as_secs().max(1).to_string();
-        res.insert_header(("X-Retry-After", secs.clone()))
-            .insert_header((header::RETRY_AFTER, secs));
+        res.insert_header(("X-Retry-After", secs));
         code = None;
     }
     res.json(AuthApiError {

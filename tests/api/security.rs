@@ -115,6 +115,10 @@ async fn too_many_sign_ins_from_one_address_get_a_429() {
         .await
         .unwrap();
     assert_eq!(page.status(), 429);
+    assert!(
+        page.headers().contains_key("retry-after"),
+        "every door's 429 says when to try again"
+    );
     assert!(page.text().await.unwrap().contains("Too many requests"));
     assert_eq!(app.count("user"), 0);
 }

@@ -60,7 +60,8 @@ pub async fn login(
                 email,
                 next,
             };
-            render(&page, e.status_code())
+            let shown = render(&page, e.status_code())?;
+            Ok(crate::error::with_common_headers(&e, shown))
         }
     }
 }

@@ -59,16 +59,18 @@ pub async fn signup(
         next,
     } = form.into_inner();
     let next = safe_next(next.as_deref());
-    let (error, status) =
+    let (error, status, cause) =
         match super::flow::sign_up(&req, &state, &cookie, &email, password, Some(&name)).await {
             Ok(attempt) => match attempt.outcome {
                 SignUpOutcome::Created(_) => return Ok(see_other(&next)),
-                SignUpOutcome::EmailTaken => {
-                    (EMAIL_TAKEN.to_owned(), StatusCode::UNPROCESSABLE_ENTITY)
-                }
+                SignUpOutcome::EmailTaken => (
+                    EMAIL_TAKEN.to_owned(),
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    None,
+                ),
             },
             Err(e @ AppError::Internal(_)) => return Err(e),
-            Err(e) => (e.to_string(), e.status_code()),
+            Err(e) => (e.to_string(), e.status_code(), Some(e)),
         };
     let page = SignupPage {
         error: Some(error),
@@ -76,5 +78,9 @@ pub async fn signup(
         name,
         next,
     };
-    render(&page, status)
+    let shown = render(&page, status)?;
+    Ok(match cause {
+        Some(e) => crate::error::with_common_headers(&e, shown),
+        None => shown,
+    })
 }
