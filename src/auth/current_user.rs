@@ -64,6 +64,15 @@ pub struct MaybeUser(pub Option<CurrentUser>);
 #[derive(Clone)]
 struct Resolved(Option<CurrentUser>);
 
+/// The id of the user a handled request was made as, if its handler asked
+/// who that is (middleware reads it from the request after the handler).
+pub fn resolved_user_id(req: &HttpRequest) -> Option<String> {
+    req.extensions()
+        .get::<Resolved>()
+        .and_then(|r| r.0.as_ref())
+        .map(|current| current.user.id.clone())
+}
+
 impl FromRequest for CurrentUser {
     type Error = AppError;
     type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;

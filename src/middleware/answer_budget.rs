@@ -12,13 +12,18 @@
 //! sent: its client is told to try again in a few seconds (`429` with
 //! `Retry-After`), and its memory is freed at once.
 //!
+//! One user's answers may hold at most [`PER_USER`] of the places at once,
+//! so one account whose clients never read cannot keep everyone else's
+//! large answers refused (it would need several accounts).
+//!
 //! Such an answer is also handed to actix a slice at a time ([`SLICE`]):
 //! actix asks for the next slice only once what it holds for the socket is
 //! below 32 KB, so the answer is never copied whole into the connection's
 //! write buffer, and what waits is the one copy the budget counts.
 
+use std::collections::HashMap;
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -39,6 +44,10 @@ pub const LARGE: usize = 64 * 1024;
 /// How much of a large answer actix is handed at a time.
 pub const SLICE: usize = 64 * 1024;
 
+/// Large answers one user may have waiting at once (the largest, a list of
+/// 5,000 longest tasks, is 25 MB).
+pub const PER_USER: usize = 2;
+
 /// How soon a client whose answer did not fit is told to ask again.
 const RETRY_AFTER: Duration = Duration::from_secs(5);
 
@@ -47,13 +56,31 @@ const RETRY_AFTER: Duration = Duration::from_secs(5);
 #[derive(Clone)]
 pub struct AnswerBudget {
     kib: Arc<Semaphore>,
+    /// Large answers waiting, per user who has any.
+    waiting: Arc<Mutex<HashMap<String, usize>>>,
 }
 
 impl AnswerBudget {
     pub fn new(bytes: usize) -> Self {
         AnswerBudget {
             kib: Arc::new(Semaphore::new(bytes / 1024)),
+            waiting: Arc::default(),
         }
+    }
+
+    /// One more large answer for `user`, unless they have [`PER_USER`]
+    /// waiting already. Anonymous answers count only against the budget.
+    fn user_place(&self, user: Option<String>) -> Option<UserPlace> {
+        let Some(user) = user else {
+            return Some(UserPlace(None));
+        };
+        let mut waiting = self.waiting.lock().unwrap_or_else(|e| e.into_inner());
+        let held = waiting.entry(user.clone()).or_default();
+        if *held >= PER_USER {
+            return None;
+        }
+        *held += 1;
+        Some(UserPlace(Some((Arc::clone(&self.waiting), user))))
     }
 
     /// Middleware: see the module docs.
@@ -71,7 +98,13 @@ impl AnswerBudget {
             return Ok(res.map_into_boxed_body());
         }
         let kib = u32::try_from(len.div_ceil(1024)).unwrap_or(u32::MAX);
-        let Ok(share) = Arc::clone(&self.kib).try_acquire_many_owned(kib) else {
+        let user = crate::auth::current_user::resolved_user_id(res.request());
+        let place = self.user_place(user);
+        let share = place.and_then(|place| {
+            let share = Arc::clone(&self.kib).try_acquire_many_owned(kib).ok()?;
+            Some((share, place))
+        });
+        let Some(share) = share else {
             let (req, _) = res.into_parts();
             let busy = AppError::RateLimited {
                 retry_after: RETRY_AFTER,
@@ -95,7 +128,25 @@ impl AnswerBudget {
 struct Sliced {
     rest: Bytes,
     len: u64,
-    _share: OwnedSemaphorePermit,
+    _share: (OwnedSemaphorePermit, UserPlace),
+}
+
+/// One of a user's [`PER_USER`] places, given back when dropped.
+struct UserPlace(Option<(Arc<Mutex<HashMap<String, usize>>>, String)>);
+
+impl Drop for UserPlace {
+    fn drop(&mut self) {
+        let Some((waiting, user)) = self.0.take() else {
+            return;
+        };
+        let mut waiting = waiting.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(held) = waiting.get_mut(&user) {
+            *held -= 1;
+            if *held == 0 {
+                waiting.remove(&user);
+            }
+        }
+    }
 }
 
 impl MessageBody for Sliced {

@@ -625,31 +625,45 @@ async fn a_client_that_takes_nothing_of_a_large_answer_is_let_go() {
     assert_eq!(res.bytes().await.unwrap().len(), length);
 }
 
+/// A user with a list of 10,000 tasks of 1 KB (an 11.4 MB answer), and
+/// their token.
+async fn user_with_a_large_list(app: &TestApp, email: &str) -> String {
+    let (browser, user) = app.signed_in_browser(email).await;
+    app.add_tasks(&user, 10_000, &"d".repeat(1000));
+    app.jwt(&browser).await
+}
+
+/// `GET /api/tasks` as `token`, read whole.
+async fn list(app: &TestApp, token: &str) -> reqwest::Response {
+    app.api_client()
+        .get(app.url("/api/tasks"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn large_answers_waiting_for_their_clients_share_one_budget() {
-    // Eleven answers of 11.4 MB waiting for clients that do not read fill
-    // the server's 128 MB budget for them: the next large answer is "try
-    // again shortly", until the send timeout lets the eleven go.
-    let app = spawn_app_with(|s| s.send_timeout = Duration::from_secs(4)).await;
-    let (browser, user) = app.signed_in_browser("budget@example.com").await;
-    let token = app.jwt(&browser).await;
-    app.add_tasks(&user, 10_000, &"d".repeat(1000));
-    let ask = || {
-        app.api_client()
-            .get(app.url("/api/tasks"))
-            .bearer_auth(&token)
-            .send()
-    };
-    let length = ask().await.unwrap().bytes().await.unwrap().len();
+    // Eleven answers of 11.4 MB waiting for clients that do not read (two
+    // each for five people, one for a sixth) fill the server's 128 MB
+    // budget for them: the next large answer is "try again shortly", until
+    // the send timeout lets the eleven go.
+    let app = spawn_app_with(|s| s.send_timeout = Duration::from_secs(8)).await;
+    let mut tokens = Vec::new();
+    for n in 0..6 {
+        tokens.push(user_with_a_large_list(&app, &format!("budget{n}@example.com")).await);
+    }
+    let length = list(&app, &tokens[5]).await.bytes().await.unwrap().len();
     assert!(length > 11_000_000, "{length}");
 
     let waiting: Vec<TcpStream> = (0..11)
-        .map(|_| ask_and_read_nothing(&app, "/api/tasks", &token))
+        .map(|n| ask_and_read_nothing(&app, "/api/tasks", &tokens[n / 2]))
         .collect();
     let mut busy = None;
     for _ in 0..30 {
         tokio::time::sleep(Duration::from_millis(100)).await;
-        let res = ask().await.unwrap();
+        let res = list(&app, &tokens[5]).await;
         if res.status() == 429 {
             busy = Some(res);
             break;
@@ -663,18 +677,52 @@ async fn large_answers_waiting_for_their_clients_share_one_budget() {
     // Small answers are not held back.
     let res = app
         .api_client()
-        .get(app.url("/api/tasks/1"))
-        .bearer_auth(&token)
+        .get(app.url("/api/tasks?status=completed"))
+        .bearer_auth(&tokens[5])
         .send()
         .await
         .unwrap();
     assert_eq!(res.status(), 200);
 
     // Once the send timeout has let the readers-of-nothing go, the budget is back.
-    tokio::time::sleep(Duration::from_secs(6)).await;
-    let res = ask().await.unwrap();
+    tokio::time::sleep(Duration::from_secs(10)).await;
+    let res = list(&app, &tokens[5]).await;
     assert_eq!(res.status(), 200);
     assert_eq!(res.bytes().await.unwrap().len(), length);
+    drop(waiting);
+}
+
+#[tokio::test]
+async fn one_person_holds_at_most_two_large_answers_waiting() {
+    // Someone whose clients never read keeps two large answers waiting at
+    // most: their third is refused, and another person's is answered.
+    let app = spawn_app_with(|s| s.send_timeout = Duration::from_secs(60)).await;
+    let (greedy, other) = (
+        user_with_a_large_list(&app, "greedy@example.com").await,
+        user_with_a_large_list(&app, "other@example.com").await,
+    );
+    let waiting: Vec<TcpStream> = (0..2)
+        .map(|_| ask_and_read_nothing(&app, "/api/tasks", &greedy))
+        .collect();
+    let mut third = None;
+    for _ in 0..30 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let res = list(&app, &greedy).await;
+        if res.status() == 429 {
+            third = Some(res);
+            break;
+        }
+        res.bytes().await.unwrap();
+    }
+    let third = third.expect("a third large answer waits for the first two");
+    assert_eq!(third.headers()["retry-after"], "5");
+    let res = list(&app, &other).await;
+    assert_eq!(
+        res.status(),
+        200,
+        "another person's answer is not held back"
+    );
+    assert!(res.bytes().await.unwrap().len() > 11_000_000);
     drop(waiting);
 }
 
