@@ -57,7 +57,7 @@ const RETRY_AFTER: Duration = Duration::from_secs(5);
 pub struct AnswerBudget {
     kib: Arc<Semaphore>,
     /// Large answers waiting, per user who has any.
-    waiting: Arc<Mutex<HashMap<String, usize>>>,
+    waiting: Waiting,
 }
 
 impl AnswerBudget {
@@ -131,8 +131,11 @@ struct Sliced {
     _share: (OwnedSemaphorePermit, UserPlace),
 }
 
+/// How many large answers each user has waiting.
+type Waiting = Arc<Mutex<HashMap<String, usize>>>;
+
 /// One of a user's [`PER_USER`] places, given back when dropped.
-struct UserPlace(Option<(Arc<Mutex<HashMap<String, usize>>>, String)>);
+struct UserPlace(Option<(Waiting, String)>);
 
 impl Drop for UserPlace {
     fn drop(&mut self) {
