@@ -67,7 +67,8 @@ pub fn create_in(
     owner: &str,
     new: &NewTask,
 ) -> QueryResult<Result<Task, ListFull>> {
-    if Task::count_by_user(conn, owner)? >= TASKS_MAX {
+    let (all, _) = Task::counts_by_user(conn, owner)?;
+    if all >= TASKS_MAX {
         return Ok(Err(ListFull));
     }
     let now = db::now();

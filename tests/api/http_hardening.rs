@@ -614,13 +614,7 @@ async fn a_client_that_takes_nothing_of_a_large_answer_is_let_go() {
         taken.len() - head_ends
     );
     // A client that reads gets the whole list.
-    let res = app
-        .api_client()
-        .get(app.url("/api/tasks"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
+    let res = list(&app, &token).await;
     assert_eq!(res.status(), 200);
     assert_eq!(res.bytes().await.unwrap().len(), length);
 }

@@ -111,14 +111,6 @@ impl Task {
             .get_result(conn)
     }
 
-    /// How many tasks the owner has, done or not.
-    pub fn count_by_user(conn: &mut DbConnection, user_id: &str) -> QueryResult<i64> {
-        task::table
-            .filter(task::user_id.eq(user_id))
-            .count()
-            .get_result(conn)
-    }
-
     /// How many tasks the owner has: `(all, completed)`.
     /// One statement: a count per state.
     pub fn counts_by_user(conn: &mut DbConnection, user_id: &str) -> QueryResult<(i64, i64)> {
